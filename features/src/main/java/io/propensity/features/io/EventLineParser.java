@@ -5,12 +5,23 @@ import io.propensity.features.ShopperEvent;
 /**
  * Parses single lines of one {@link EventFormat}: what {@link EventFileReader} uses, exposed for
  * sources that split files themselves (the job's bounded file source, replay tools).
+ *
+ * <p>The parsers are stateless and thread-safe.
  */
 public interface EventLineParser {
 
     /** The parser of a format. */
     static EventLineParser of(EventFormat format) {
-        throw new UnsupportedOperationException("not implemented yet");
+        switch (format) {
+            case REES46:
+                return Rees46LineParser.INSTANCE;
+            case TAOBAO:
+                return TaobaoLineParser.INSTANCE;
+            case JSON:
+                return JsonLineParser.INSTANCE;
+            default:
+                throw new IllegalArgumentException("no parser for format " + format);
+        }
     }
 
     /** Whether this line is the format's header row, to be skipped rather than refused. */
