@@ -1,0 +1,106 @@
+package io.propensity.job;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/**
+ * One purchase-intent or churn-risk alert, as written to the alerts topic (see the README's
+ * "Alerts" section for the JSON, field by field).
+ *
+ * <p>{@link #alertId} is a pure function of user, type, trigger time and model version, so a replay
+ * or a restart from a checkpoint (at-least-once delivery) produces the same id and a consumer can
+ * drop duplicates by it.
+ *
+ * @param alertId the deterministic id, see {@link #idOf}
+ * @param type {@link #PURCHASE_INTENT} or {@link #CHURN_RISK}
+ * @param userId the user the alert is about
+ * @param score the model's probability
+ * @param threshold the threshold the score reached
+ * @param modelName the model's name
+ * @param modelVersion the model's version
+ * @param triggerKind {@link #TRIGGER_EVENT} or {@link #TRIGGER_INACTIVITY_CHECK}
+ * @param triggerEventType the wire name of the triggering event's type, or {@code null} for
+ *     inactivity checks
+ * @param triggerTime the instant the features were computed as of, epoch milliseconds
+ * @param eventTime the time of the user's latest event, epoch milliseconds
+ * @param emittedAt processing time when the alert was made, epoch milliseconds
+ * @param topFeatureNames the names of the features that mattered most (the model card's order)
+ * @param topFeatureValues their values at {@code triggerTime}, {@code NaN} when missing
+ */
+public record Alert(
+        String alertId,
+        String type,
+        String userId,
+        double score,
+        double threshold,
+        String modelName,
+        String modelVersion,
+        String triggerKind,
+        String triggerEventType,
+        long triggerTime,
+        long eventTime,
+        long emittedAt,
+        String[] topFeatureNames,
+        double[] topFeatureValues) {
+
+    /** Type of alerts from the purchase-intent model. */
+    public static final String PURCHASE_INTENT = "purchase_intent";
+
+    /** Type of alerts from the churn-risk model. */
+    public static final String CHURN_RISK = "churn_risk";
+
+    /** Trigger kind of alerts scored on an event. */
+    public static final String TRIGGER_EVENT = "event";
+
+    /** Trigger kind of alerts scored on an inactivity check. */
+    public static final String TRIGGER_INACTIVITY_CHECK = "inactivity_check";
+
+    /**
+     * The deterministic alert id: a name-based (MD5, version 3) UUID of user, type, trigger time
+     * and model version. Not a security hash: it only has to be stable and unlikely to collide.
+     */
+    public static String idOf(String userId, String type, long triggerTime, String modelVersion) {
+        String name = userId + '\u0000' + type + '\u0000' + triggerTime + '\u0000' + modelVersion;
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** The Kafka record key: the user id. */
+    public byte[] kafkaKey() {
+        return userId.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The JSON object on the alerts topic. */
+    public byte[] toJson() {
+        ObjectNode json = JsonWriting.MAPPER.createObjectNode();
+        json.put("alert_id", alertId);
+        json.put("type", type);
+        json.put("user_id", userId);
+        json.put("score", score);
+        json.put("threshold", threshold);
+        json.put("model_name", modelName);
+        json.put("model_version", modelVersion);
+        ObjectNode trigger = json.putObject("trigger");
+        trigger.put("kind", triggerKind);
+        if (triggerEventType != null) {
+            trigger.put("event_type", triggerEventType);
+        }
+        trigger.put("time", triggerTime);
+        json.put("event_time", eventTime);
+        json.put("emitted_at", emittedAt);
+        ArrayNode top = json.putArray("top_features");
+        for (int i = 0; i < topFeatureNames.length; i++) {
+            ObjectNode feature = top.addObject();
+            feature.put("name", topFeatureNames[i]);
+            if (Double.isNaN(topFeatureValues[i])) {
+                // JSON has no NaN: a missing feature value is null
+                feature.putNull("value");
+            } else {
+                feature.put("value", topFeatureValues[i]);
+            }
+        }
+        return JsonWriting.bytes(json);
+    }
+}

@@ -1,0 +1,156 @@
+package io.propensity.job;
+
+import io.propensity.features.FeatureSchema;
+import io.propensity.scoring.ModelCard;
+import io.propensity.scoring.ModelLoadException;
+import io.propensity.scoring.Scorer;
+import io.propensity.scoring.ScorerKind;
+import io.propensity.scoring.Scorers;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A model as shipped with the job graph: the PMML bytes and the model card bytes, read once in
+ * {@code main} (from a file or from the jar) and loaded again into a {@link Scorer} in each
+ * operator's {@code open()}. Shipping bytes rather than a path means the TaskManagers need no
+ * access to the client's file system.
+ */
+public final class ModelArtifact implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String source;
+    private final byte[] pmml;
+    private final byte[] card;
+
+    private ModelArtifact(String source, byte[] pmml, byte[] card) {
+        this.source = source;
+        this.pmml = pmml;
+        this.card = card;
+    }
+
+    /**
+     * Reads {@code <name>.pmml} and the {@code <name>.card.json} beside it.
+     *
+     * @throws IOException naming the file that is missing or unreadable
+     */
+    public static ModelArtifact fromFile(Path pmmlFile) throws IOException {
+        Path cardFile = ModelCard.besidePmml(pmmlFile);
+        if (!Files.isRegularFile(pmmlFile)) {
+            throw new IOException("model file " + pmmlFile + " does not exist");
+        }
+        if (!Files.isRegularFile(cardFile)) {
+            throw new IOException(
+                    "model card " + cardFile + " (beside " + pmmlFile + ") does not exist");
+        }
+        return new ModelArtifact(
+                pmmlFile.toString(), Files.readAllBytes(pmmlFile), Files.readAllBytes(cardFile));
+    }
+
+    /**
+     * Reads {@code /models/<name>.pmml} and {@code /models/<name>.card.json} from the classpath
+     * (the models bundled in the job jar).
+     *
+     * @throws IOException naming the resource that is missing
+     */
+    public static ModelArtifact fromClasspath(String name) throws IOException {
+        String pmmlResource = "/models/" + name + ".pmml";
+        String cardResource = "/models/" + name + ".card.json";
+        return new ModelArtifact(
+                "classpath:" + pmmlResource, resource(pmmlResource), resource(cardResource));
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = ModelArtifact.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException(
+                        "the job jar bundles no "
+                                + name
+                                + " (build it with models/default present, or pass the model"
+                                + " path)");
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    /** Where the model came from: a file path or {@code classpath:/models/...}. */
+    public String source() {
+        return source;
+    }
+
+    /**
+     * The model card.
+     *
+     * @throws IOException naming the card when it is not valid
+     */
+    public ModelCard card() throws IOException {
+        return ModelCard.read(new ByteArrayInputStream(card), cardSource());
+    }
+
+    private String cardSource() {
+        return source.endsWith(".pmml")
+                ? source.substring(0, source.length() - 5) + ".card.json"
+                : source + ".card.json";
+    }
+
+    /**
+     * Loads the scorer, reporting the card's model version.
+     *
+     * @throws ModelLoadException naming the file and the problem
+     */
+    public Scorer load(ScorerKind kind) throws ModelLoadException {
+        String version;
+        try {
+            version = card().modelVersion();
+        } catch (IOException e) {
+            throw new ModelLoadException(e.getMessage(), e);
+        }
+        return Scorers.load(new ByteArrayInputStream(pmml), source, version, kind);
+    }
+
+    /**
+     * Checks that the card is for {@code task} and the current feature schema, and that the PMML
+     * loads: what {@code main} runs so that a bad model stops submission.
+     *
+     * @throws ModelLoadException naming the file and the problem
+     */
+    public Scorer validate(String task, ScorerKind kind) throws ModelLoadException {
+        ModelCard modelCard;
+        try {
+            modelCard = card();
+        } catch (IOException e) {
+            throw new ModelLoadException(e.getMessage(), e);
+        }
+        if (!task.equals(modelCard.task())) {
+            throw new ModelLoadException(
+                    cardSource()
+                            + ": model card task is '"
+                            + modelCard.task()
+                            + "', this slot needs a '"
+                            + task
+                            + "' model");
+        }
+        if (modelCard.featureVersion() != FeatureSchema.VERSION) {
+            throw new ModelLoadException(
+                    cardSource()
+                            + ": model was trained on feature version "
+                            + modelCard.featureVersion()
+                            + ", this job computes version "
+                            + FeatureSchema.VERSION);
+        }
+        if (modelCard.topFeatures() != null) {
+            for (String name : modelCard.topFeatures()) {
+                if (FeatureSchema.indexOf(name) < 0) {
+                    throw new ModelLoadException(
+                            cardSource() + ": top_features names unknown feature '" + name + "'");
+                }
+            }
+        }
+        return load(kind);
+    }
+}
