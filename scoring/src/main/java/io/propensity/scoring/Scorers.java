@@ -1,7 +1,23 @@
 package io.propensity.scoring;
 
+import io.propensity.features.FeatureSchema;
+import io.propensity.scoring.pmml.JpmmlModelEvaluator;
+import io.propensity.scoring.pmml.PmmlSource;
+
+import org.dmg.pmml.Header;
+import org.dmg.pmml.Model;
+import org.dmg.pmml.PMML;
+import org.dmg.pmml.mining.MiningModel;
+import org.dmg.pmml.mining.Segment;
+import org.dmg.pmml.tree.TreeModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Loads PMML models into {@link Scorer}s: validates the XML safely, checks the model contract
@@ -10,6 +26,8 @@ import java.nio.file.Path;
  * one line per load: model name, version, trees, scorer kind, load time.
  */
 public final class Scorers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Scorers.class);
 
     private Scorers() {}
 
@@ -23,7 +41,9 @@ public final class Scorers {
      */
     public static Scorer load(Path pmml, String version, ScorerKind preferred)
             throws ModelLoadException {
-        throw new UnsupportedOperationException("not implemented yet");
+        long start = System.nanoTime();
+        PMML document = PmmlSource.read(pmml);
+        return load(document, pmml.toString(), baseName(pmml), version, null, preferred, start);
     }
 
     /**
@@ -33,6 +53,161 @@ public final class Scorers {
      */
     public static Scorer load(InputStream pmml, String source, String version, ScorerKind preferred)
             throws ModelLoadException {
-        throw new UnsupportedOperationException("not implemented yet");
+        long start = System.nanoTime();
+        PMML document = PmmlSource.read(pmml, source);
+        return load(document, source, baseName(Path.of(source)), version, null, preferred, start);
+    }
+
+    /**
+     * Loads a PMML file with its model card: the card gives the version, and its feature names and
+     * feature version must match the PMML and this build's {@link FeatureSchema}.
+     *
+     * @throws ModelLoadException naming the file, listing every mismatch
+     */
+    public static Scorer loadWithCard(Path pmml, ModelCard card, ScorerKind preferred)
+            throws ModelLoadException {
+        long start = System.nanoTime();
+        checkFeatureVersion(card, pmml.toString());
+        PMML document = PmmlSource.read(pmml);
+        return load(
+                document,
+                pmml.toString(),
+                card.modelName(),
+                card.modelVersion(),
+                card.featureNames(),
+                preferred,
+                start);
+    }
+
+    /** Loads PMML from a stream with its model card; {@code source} names it in messages. */
+    public static Scorer load(InputStream pmml, String source, ModelCard card, ScorerKind preferred)
+            throws ModelLoadException {
+        long start = System.nanoTime();
+        checkFeatureVersion(card, source);
+        PMML document = PmmlSource.read(pmml, source);
+        return load(
+                document,
+                source,
+                card.modelName(),
+                card.modelVersion(),
+                card.featureNames(),
+                preferred,
+                start);
+    }
+
+    /** Reads the card beside a PMML file ({@code x.pmml} -> {@code x.card.json}) and loads both. */
+    public static Scorer loadWithCard(Path pmml, ScorerKind preferred) throws ModelLoadException {
+        Path cardFile = ModelCard.besidePmml(pmml);
+        if (!Files.exists(cardFile)) {
+            throw new ModelLoadException(pmml + ": model card " + cardFile + " not found");
+        }
+        try {
+            return loadWithCard(pmml, ModelCard.read(cardFile), preferred);
+        } catch (IOException e) {
+            throw new ModelLoadException(e.getMessage(), e);
+        }
+    }
+
+    private static Scorer load(
+            PMML document,
+            String source,
+            String fallbackName,
+            String version,
+            List<String> expectedFeatures,
+            ScorerKind preferred,
+            long start)
+            throws ModelLoadException {
+        ModelContract contract = ModelContract.check(document, source, expectedFeatures);
+        Model model = PmmlSource.model(document);
+        String name = model.getModelName() != null ? model.getModelName() : fallbackName;
+        String resolvedVersion = resolveVersion(version, document.getHeader());
+        int trees = countTrees(model);
+
+        String fallbackReason = null;
+        if (preferred == ScorerKind.COMPILED) {
+            fallbackReason = "the compiled scorer is not available in this build";
+        }
+        JpmmlModelEvaluator jpmml = JpmmlModelEvaluator.build(document, source);
+        ModelInfo info =
+                new ModelInfo(
+                        name,
+                        resolvedVersion,
+                        ScorerKind.JPMML,
+                        trees,
+                        contract.inputFields(),
+                        source,
+                        fallbackReason);
+        Scorer scorer = new JpmmlScorer(info, jpmml, contract);
+        logLoaded(info, start);
+        return scorer;
+    }
+
+    private static void logLoaded(ModelInfo info, long start) {
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        if (info.fallbackReason() == null) {
+            LOG.info(
+                    "Loaded model {} version {} from {}: {} trees, {} scorer, {} ms",
+                    info.name(),
+                    info.version(),
+                    info.source(),
+                    info.trees(),
+                    info.kind(),
+                    millis);
+        } else {
+            LOG.warn(
+                    "Loaded model {} version {} from {}: {} trees, {} scorer, {} ms; compiled"
+                            + " scorer refused: {}",
+                    info.name(),
+                    info.version(),
+                    info.source(),
+                    info.trees(),
+                    info.kind(),
+                    millis,
+                    info.fallbackReason());
+        }
+    }
+
+    private static void checkFeatureVersion(ModelCard card, String source)
+            throws ModelLoadException {
+        if (card.featureVersion() != FeatureSchema.VERSION) {
+            throw new ModelLoadException(
+                    source
+                            + ": model "
+                            + card.modelName()
+                            + " was trained on feature version "
+                            + card.featureVersion()
+                            + ", this build computes feature version "
+                            + FeatureSchema.VERSION);
+        }
+    }
+
+    private static String resolveVersion(String version, Header header) {
+        if (version != null && !version.isBlank()) {
+            return version;
+        }
+        if (header != null && header.getModelVersion() != null) {
+            return header.getModelVersion();
+        }
+        return "unknown";
+    }
+
+    /** The number of TreeModels in a model, however deeply its segmentations nest them. */
+    static int countTrees(Model model) {
+        if (model instanceof TreeModel) {
+            return 1;
+        }
+        int trees = 0;
+        if (model instanceof MiningModel mining && mining.getSegmentation() != null) {
+            for (Segment segment : mining.getSegmentation().getSegments()) {
+                trees += countTrees(segment.requireModel());
+            }
+        }
+        return trees;
+    }
+
+    private static String baseName(Path path) {
+        Path file = path.getFileName();
+        String name = file == null ? path.toString() : file.toString();
+        return name.endsWith(".pmml") ? name.substring(0, name.length() - 5) : name;
     }
 }

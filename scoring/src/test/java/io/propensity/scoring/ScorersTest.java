@@ -1,0 +1,116 @@
+package io.propensity.scoring;
+
+import io.propensity.features.FeatureSchema;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class ScorersTest {
+
+    static Path model(String name) {
+        try {
+            return Path.of(ScorersTest.class.getResource("/models/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static double[] vector(double cartCount24h, double secondsSinceLastCart) {
+        double[] vector = FeatureSchema.newVector();
+        vector[FeatureSchema.CART_COUNT_24H] = cartCount24h;
+        vector[FeatureSchema.SECONDS_SINCE_LAST_CART] = secondsSinceLastCart;
+        return vector;
+    }
+
+    static double logistic(double margin) {
+        return 1 / (1 + Math.exp(-margin));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ScorerKind.class)
+    void shouldScoreTheHandComputedProbabilities(ScorerKind kind) throws ModelLoadException {
+        Scorer scorer = Scorers.load(model("tiny-purchase.pmml"), null, kind);
+
+        // tree A: -0.25, or 0.75 when cart_count_24h >= 1; tree B: 0.125, -0.5 when
+        // seconds_since_last_cart < 3600, 1.0 when also cart_count_24h >= 3; base -0.5
+        assertThat(scorer.score(vector(0, Double.NaN)))
+                .isCloseTo(logistic(-0.25 + 0.125 - 0.5), within(1e-6));
+        assertThat(scorer.score(vector(2, 100)))
+                .isCloseTo(logistic(0.75 - 0.5 - 0.5), within(1e-6));
+        assertThat(scorer.score(vector(5, 10))).isCloseTo(logistic(0.75 + 1.0 - 0.5), within(1e-6));
+        assertThat(scorer.score(vector(Double.NaN, Double.NaN)))
+                .isCloseTo(logistic(-0.25 + 0.125 - 0.5), within(1e-6));
+    }
+
+    @Test
+    void shouldDescribeTheLoadedModel() throws ModelLoadException {
+        Scorer scorer = Scorers.load(model("tiny-purchase.pmml"), null, ScorerKind.JPMML);
+
+        ModelInfo info = scorer.info();
+        assertThat(info.name()).isEqualTo("tiny-purchase");
+        assertThat(info.version()).isEqualTo("7");
+        assertThat(info.kind()).isEqualTo(ScorerKind.JPMML);
+        assertThat(info.trees()).isEqualTo(2);
+        assertThat(info.inputFields()).containsExactly("cart_count_24h", "seconds_since_last_cart");
+        assertThat(info.fallbackReason()).isNull();
+    }
+
+    @Test
+    void shouldPreferTheModelCardVersion() throws ModelLoadException {
+        Scorer scorer = Scorers.load(model("tiny-purchase.pmml"), "2024-05-01", ScorerKind.JPMML);
+
+        assertThat(scorer.info().version()).isEqualTo("2024-05-01");
+    }
+
+    @Test
+    void shouldListEveryContractViolation() {
+        Path file = model("bad-contract.pmml");
+
+        assertThatThrownBy(() -> Scorers.load(file, null, ScorerKind.COMPILED))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("input fields not in the feature vector: secs_since_cart")
+                .hasMessageContaining(
+                        "input fields that are not continuous numbers: cart_count_24h"
+                                + " (categorical string)");
+    }
+
+    @Test
+    void shouldRefuseModelsOfAnotherFeatureVersionOrWithOtherFeatures() {
+        Path file = model("tiny-purchase.pmml");
+        ModelCard otherVersion = card(FeatureSchema.VERSION + 1, java.util.List.of());
+        ModelCard otherFeatures =
+                card(FeatureSchema.VERSION, java.util.List.of("cart_count_24h", "view_count_1h"));
+
+        assertThatThrownBy(() -> Scorers.loadWithCard(file, otherVersion, ScorerKind.JPMML))
+                .hasMessageContaining("feature version " + (FeatureSchema.VERSION + 1));
+        assertThatThrownBy(() -> Scorers.loadWithCard(file, otherFeatures, ScorerKind.JPMML))
+                .hasMessageContaining(
+                        "features of the model card missing from the PMML: view_count_1h")
+                .hasMessageContaining(
+                        "PMML input fields not in the model card: seconds_since_last_cart");
+    }
+
+    static ModelCard card(int featureVersion, java.util.List<String> features) {
+        return new ModelCard(
+                "tiny-purchase",
+                "3",
+                ModelCard.PURCHASE_INTENT,
+                featureVersion,
+                features,
+                null,
+                "1h",
+                null,
+                new ModelCard.Threshold(0.5, "test"),
+                null,
+                null);
+    }
+}
