@@ -17,6 +17,7 @@ Runs a local standalone Flink session cluster from jars that Maven downloads onc
             retained checkpoints stay in $FLINK_HOME/checkpoints)
   status    print whether the processes run and the cluster's overview
   restart   stop, then start
+  prepare   only download the jars and write the configuration (used by submit.sh)
 
 Web UI and REST API: $FLINK_REST_URL
 Configuration: $FLINK_HOME/conf/config.yaml (rendered from deploy/conf/flink/config.yaml)
@@ -33,7 +34,7 @@ prepare() {
         "-Dflink.version=$(pom_property flink.version)" \
         "-Dslf4j.version=$(pom_property slf4j.version)" \
         "-Dlog4j.version=$(pom_property log4j.version)"
-    mkdir -p "$FLINK_HOME/conf" "$FLINK_HOME/tmp" "$FLINK_HOME/web-upload" \
+    mkdir -p "$FLINK_HOME/conf" "$FLINK_HOME/plugins" "$FLINK_HOME/tmp" "$FLINK_HOME/web-upload" \
         "$FLINK_HOME/checkpoints" "$FLINK_HOME/savepoints"
     render "$DEPLOY_DIR/conf/flink/config.yaml" "$FLINK_HOME/conf/config.yaml" \
         "WORK_DIR=$WORK_DIR" "REST_PORT=$FLINK_REST_PORT" "JM_RPC_PORT=$FLINK_JM_RPC_PORT"
@@ -66,7 +67,7 @@ start_process() {
     read -r -a jvm_params <<<"$(printf '%s\n' "$results" | head -n 1)"
     read -r -a dynamic_configs <<<"$(printf '%s\n' "$results" | tail -n 1)"
     read -r -a marker <<<"$(service_marker "$name")"
-    start_service "$name" "$LOG_DIR/$name.out" \
+    FLINK_CONF_DIR="$FLINK_HOME/conf" FLINK_PLUGINS_DIR="$FLINK_HOME/plugins" start_service "$name" "$LOG_DIR/$name.out" \
         "$JAVA" "${marker[@]}" "${jvm_params[@]}" "${FLINK_JAVA_OPTS[@]}" \
         -Dlog.file="$LOG_DIR/$name.log" \
         -Dlog4j.configuration="file:$FLINK_HOME/conf/log4j.properties" \
@@ -135,6 +136,10 @@ status() {
 
 case "${1:-}" in
 start) start ;;
+prepare)
+    ensure_dirs
+    prepare
+    ;;
 stop) stop ;;
 status) status ;;
 restart)

@@ -16,6 +16,7 @@ Runs a local single-node Kafka broker (KRaft) from jars that Maven downloads onc
   stop      stop the broker this script started (SIGTERM, SIGKILL after 30 s)
   status    print whether the broker runs
   restart   stop, then start
+  prepare   only download the broker jars (the kafka-*.sh tools use them too)
   --clean   with start: delete the broker's data first (all topics and offsets)
 
 Listens on $BOOTSTRAP_SERVERS (controller on 127.0.0.1:$KAFKA_CONTROLLER_PORT).
@@ -41,10 +42,7 @@ start() {
     require_port_free "$KAFKA_CONTROLLER_PORT" "the Kafka controller" \
         PROPENSITY_KAFKA_CONTROLLER_PORT
 
-    fetch_jars "$DEPLOY_DIR/services/kafka/pom.xml" "$KAFKA_HOME/libs" \
-        "-Dkafka.broker.version=$(pom_property kafka.broker.version)" \
-        "-Dlog4j.version=$(pom_property log4j.version)"
-
+    prepare
     mkdir -p "$KAFKA_HOME/config"
     if [[ "$clean" == true ]]; then
         info "deleting broker data in $KAFKA_HOME/data"
@@ -85,8 +83,16 @@ start() {
     info "kafka ready on $BOOTSTRAP_SERVERS"
 }
 
+prepare() {
+    ensure_dirs
+    fetch_jars "$DEPLOY_DIR/services/kafka/pom.xml" "$KAFKA_HOME/libs" \
+        "-Dkafka.broker.version=$(pom_property kafka.broker.version)" \
+        "-Dlog4j.version=$(pom_property log4j.version)"
+}
+
 command="${1:-}"
 case "$command" in
+prepare) prepare ;;
 start)
     clean=false
     [[ "${2:-}" == "--clean" ]] && clean=true

@@ -184,9 +184,53 @@ require_java() {
     command -v "$JAVA" >/dev/null 2>&1 || die "java not found: install JDK 17 or set JAVA_HOME"
 }
 
-# tools_java ARGS...: runs the Propensity command line tools (replay, alerts, topics, summary).
-tools_java() {
+# The Java tools take their default Kafka and Flink addresses from these.
+export PROPENSITY_BOOTSTRAP_SERVERS="${PROPENSITY_BOOTSTRAP_SERVERS:-$BOOTSTRAP_SERVERS}"
+export PROPENSITY_FLINK_REST_URL="${PROPENSITY_FLINK_REST_URL:-$FLINK_REST_URL}"
+
+require_tools_jar() {
     [[ -f "$TOOLS_JAR" ]] ||
         die "$TOOLS_JAR is missing: build it with 'mvn -B -q install -DskipTests -pl deploy -am'"
-    "$JAVA" -Dlog4j2.configurationFile=classpath:log4j2-tools.properties -jar "$TOOLS_JAR" "$@"
+}
+
+# tools_java ARGS...: runs the Propensity command line tools (replay, alerts, topics, summary).
+tools_java() {
+    require_java
+    require_tools_jar
+    "$JAVA" -jar "$TOOLS_JAR" "$@"
+}
+
+# job_state JOB_ID: the job's state from the REST API (RUNNING, FAILED, ...), or nothing.
+job_state() {
+    curl -fsS --max-time 5 "$FLINK_REST_URL/jobs/$1" 2>/dev/null |
+        sed -n 's/.*"state":"\([A-Z_]*\)".*/\1/p' | head -n 1
+}
+
+# all_tasks_running JOB_ID: the job and every one of its vertices are RUNNING.
+all_tasks_running() {
+    local details
+    details="$(curl -fsS --max-time 5 "$FLINK_REST_URL/jobs/$1")" || return 1
+    [[ "$details" == *'"state":"RUNNING"'* ]] || return 1
+    ! printf '%s' "$details" | grep -o '"status":"[A-Z_]*"' | grep -v '"status":"RUNNING"' \
+        >/dev/null
+}
+
+# wait_job_running JOB_ID SECONDS: waits until all the job's tasks run; fails fast, with the
+# job's root exception, if the job fails or restarts.
+wait_job_running() {
+    local id="$1" deadline=$((SECONDS + $2)) state
+    until all_tasks_running "$id"; do
+        state="$(job_state "$id")"
+        case "$state" in
+        FAILED | FAILING | RESTARTING | CANCELED | CANCELLING)
+            curl -fsS --max-time 5 "$FLINK_REST_URL/jobs/$id/exceptions" 2>/dev/null |
+                head -c 3000 >&2 || true
+            printf '\n' >&2
+            tail -n 40 "$LOG_DIR/flink-taskmanager.log" >&2 || true
+            die "job $id is $state (logs: $LOG_DIR/flink-*.log)"
+            ;;
+        esac
+        ((SECONDS < deadline)) || die "job $id did not run within $2 s (state ${state:-unknown})"
+        sleep 1
+    done
 }

@@ -16,7 +16,7 @@ public final class KafkaOptions {
 
     @Option(
             names = "--bootstrap-servers",
-            defaultValue = "127.0.0.1:9092",
+            defaultValue = "${env:PROPENSITY_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
     String bootstrapServers;
 

@@ -28,7 +28,7 @@ final class SummaryCommand implements Callable<Integer>, PropensityCli.KafkaClie
 
     @Option(
             names = "--rest-url",
-            defaultValue = "http://127.0.0.1:8081",
+            defaultValue = "${env:PROPENSITY_FLINK_REST_URL:-http://127.0.0.1:8081}",
             description = "Flink REST API / web UI address (default: ${DEFAULT-VALUE}).")
     String restUrl;
 
