@@ -5,6 +5,7 @@ import io.propensity.features.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ final class CalibrateCommand implements Callable<Integer> {
         if (window != null) {
             String[] bounds = window.split("/", -1);
             if (bounds.length != 2) {
-                throw new picocli.CommandLine.ParameterException(
+                throw new ParameterException(
                         spec.commandLine(), "--window must be START/END, was '" + window + "'");
             }
             windowStart = instant(bounds[0]);
@@ -100,7 +101,7 @@ final class CalibrateCommand implements Callable<Integer> {
         try {
             return OffsetDateTime.parse(text.trim()).toInstant();
         } catch (DateTimeParseException e) {
-            throw new picocli.CommandLine.ParameterException(
+            throw new ParameterException(
                     spec.commandLine(),
                     "'"
                             + text

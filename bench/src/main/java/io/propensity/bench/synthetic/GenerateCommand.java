@@ -14,6 +14,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -162,7 +163,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (toStdout) {
             // closing the writer must not close the JVM's stdout before picocli prints
             stream =
-                    new java.io.FilterOutputStream(System.out) {
+                    new FilterOutputStream(System.out) {
                         @Override
                         public void write(byte[] b, int off, int len) throws IOException {
                             out.write(b, off, len);

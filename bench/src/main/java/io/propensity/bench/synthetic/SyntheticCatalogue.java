@@ -10,8 +10,8 @@ import java.util.List;
  *
  * <p>Popularity of products follows the profile's fitted Zipf law. Each product's category is drawn
  * from a Zipf law over categories with the profile's category exponent; prices are drawn per
- * product from the profile's product-price percentiles; codes and brands are picked uniformly from
- * the profile's most frequent ones, with the profile's shares of categories with a code and
+ * product from the profile's per-event price percentiles; codes and brands are picked uniformly
+ * from the profile's most frequent ones, with the profile's shares of categories with a code and
  * products with a brand. Thread-safe (immutable).
  */
 final class SyntheticCatalogue {
@@ -28,7 +28,7 @@ final class SyntheticCatalogue {
     private final int categories;
     private final double productExponent;
     private final double categoryExponent;
-    private final Quantiles productPrice;
+    private final Quantiles eventPrice;
     private final double shareOfCategoriesWithCode;
     private final double shareOfProductsWithBrand;
     private final List<String> codes;
@@ -51,7 +51,12 @@ final class SyntheticCatalogue {
                                                 / profile.products()));
         this.productExponent = profile.productPopularityExponent();
         this.categoryExponent = profile.categoryPopularityExponent();
-        this.productPrice = profile.productPrice();
+        // Popularity and price are drawn independently, so drawing each product's price from the
+        // per-event prices makes the prices seen in events follow the real per-event distribution.
+        // Real popular products are pricier than the average product; the per-product price
+        // distribution is therefore lower in real data than here, which matters less for features
+        // computed over events.
+        this.eventPrice = profile.eventPrice();
         this.shareOfCategoriesWithCode = profile.shareOfCategoriesWithCode();
         this.shareOfProductsWithBrand = profile.shareOfProductsWithBrand();
         this.codes = List.copyOf(profile.topCategoryCodes());
@@ -105,7 +110,7 @@ final class SyntheticCatalogue {
 
     /** The product's price, in cents precision. */
     double price(int product) {
-        double price = productPrice.sample(SplitMix64.unit(seed, product, PRICE));
+        double price = eventPrice.sample(SplitMix64.unit(seed, product, PRICE));
         return Math.max(0, Math.round(price * 100) / 100.0);
     }
 
