@@ -199,6 +199,9 @@ public final class SyntheticEventGenerator implements Iterator<ShopperEvent> {
     }
 
     private void startSession(SyntheticUser user) {
+        // The last session is cut to the events left, which makes long sessions a little rarer
+        // than in the real data (p90 13-14 instead of 15); letting it run over would bias events
+        // per user instead, which matters more for per-user state sizes.
         user.sessionEventsLeft =
                 Math.min(user.eventsLeft, behaviour.eventsPerSession(user.nextUnit()));
         user.type = behaviour.sessionStartType(user.nextUnit());
