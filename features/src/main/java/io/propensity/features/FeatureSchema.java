@@ -14,6 +14,14 @@ import java.util.Map;
  * every model, the CSV header of the offline replay and the README's feature table. Any change to
  * names, order or definitions bumps {@link #VERSION}, and a model trained on another version is
  * refused at load time.
+ *
+ * <p>The scoring time is the time of the latest applied event when an event is scored, or a later
+ * instant (an inactivity check); an earlier instant counts as the latest event time. Windows are
+ * made of whole buckets aligned to the epoch (minutes, hours) or to calendar days in the configured
+ * zone, as each definition says: the bucket that holds the scoring time and the ones before it. A
+ * window of n buckets therefore covers between n - 1 and n bucket widths of time; its counts are
+ * exact for that definition, and never more than a sliding window of the nominal length would give.
+ * {@link UserActivity} documents sessions, lateness and duplicates.
  */
 public final class FeatureSchema {
 
@@ -25,115 +33,148 @@ public final class FeatureSchema {
                     new Feature(
                             "view_count_1h",
                             "count",
-                            "Number of views in the 1 hour up to the scoring time."),
+                            "Number of views in the 1 hour up to the scoring time (minute buckets:"
+                                    + " the minute of the scoring time and the 59 before)."),
                     new Feature(
                             "view_count_24h",
                             "count",
-                            "Number of views in the 24 hours up to the scoring time."),
+                            "Number of views in the 24 hours up to the scoring time (hour buckets:"
+                                    + " the hour of the scoring time and the 23 before)."),
                     new Feature(
                             "view_count_7d",
                             "count",
-                            "Number of views in the 7 days up to the scoring time."),
+                            "Number of views in the 7 days up to the scoring time (hour buckets:"
+                                    + " the hour of the scoring time and the 167 before)."),
                     new Feature(
                             "view_count_28d",
                             "count",
-                            "Number of views in the 28 days up to the scoring time."),
+                            "Number of views in the 28 days up to the scoring time (calendar days"
+                                + " in the configured zone: the day of the scoring time and the 27"
+                                + " before)."),
                     new Feature(
                             "cart_count_1h",
                             "count",
-                            "Number of add-to-cart events in the 1 hour up to the scoring time."),
+                            "Number of add-to-cart events in the 1 hour up to the scoring time"
+                                    + " (minute buckets: the minute of the scoring time and the 59"
+                                    + " before)."),
                     new Feature(
                             "cart_count_24h",
                             "count",
-                            "Number of add-to-cart events in the 24 hours up to the scoring time."),
+                            "Number of add-to-cart events in the 24 hours up to the scoring time"
+                                    + " (hour buckets: the hour of the scoring time and the 23"
+                                    + " before)."),
                     new Feature(
                             "cart_count_7d",
                             "count",
-                            "Number of add-to-cart events in the 7 days up to the scoring time."),
+                            "Number of add-to-cart events in the 7 days up to the scoring time"
+                                    + " (hour buckets: the hour of the scoring time and the 167"
+                                    + " before)."),
                     new Feature(
                             "cart_count_28d",
                             "count",
-                            "Number of add-to-cart events in the 28 days up to the scoring time."),
+                            "Number of add-to-cart events in the 28 days up to the scoring time"
+                                + " (calendar days in the configured zone: the day of the scoring"
+                                + " time and the 27 before)."),
                     new Feature(
                             "remove_from_cart_count_1h",
                             "count",
-                            "Number of remove-from-cart events in the 1 hour up to the scoring"
-                                    + " time."),
+                            "Number of remove-from-cart events in the 1 hour up to the scoring time"
+                                    + " (minute buckets: the minute of the scoring time and the 59"
+                                    + " before)."),
                     new Feature(
                             "remove_from_cart_count_24h",
                             "count",
                             "Number of remove-from-cart events in the 24 hours up to the scoring"
-                                    + " time."),
+                                    + " time (hour buckets: the hour of the scoring time and the 23"
+                                    + " before)."),
                     new Feature(
                             "remove_from_cart_count_7d",
                             "count",
-                            "Number of remove-from-cart events in the 7 days up to the scoring"
-                                    + " time."),
+                            "Number of remove-from-cart events in the 7 days up to the scoring time"
+                                    + " (hour buckets: the hour of the scoring time and the 167"
+                                    + " before)."),
                     new Feature(
                             "remove_from_cart_count_28d",
                             "count",
                             "Number of remove-from-cart events in the 28 days up to the scoring"
-                                    + " time."),
+                                    + " time (calendar days in the configured zone: the day of the"
+                                    + " scoring time and the 27 before)."),
                     new Feature(
                             "purchase_count_1h",
                             "count",
-                            "Number of purchases in the 1 hour up to the scoring time."),
+                            "Number of purchases in the 1 hour up to the scoring time (minute"
+                                + " buckets: the minute of the scoring time and the 59 before)."),
                     new Feature(
                             "purchase_count_24h",
                             "count",
-                            "Number of purchases in the 24 hours up to the scoring time."),
+                            "Number of purchases in the 24 hours up to the scoring time (hour"
+                                    + " buckets: the hour of the scoring time and the 23 before)."),
                     new Feature(
                             "purchase_count_7d",
                             "count",
-                            "Number of purchases in the 7 days up to the scoring time."),
+                            "Number of purchases in the 7 days up to the scoring time (hour"
+                                + " buckets: the hour of the scoring time and the 167 before)."),
                     new Feature(
                             "purchase_count_28d",
                             "count",
-                            "Number of purchases in the 28 days up to the scoring time."),
+                            "Number of purchases in the 28 days up to the scoring time (calendar"
+                                + " days in the configured zone: the day of the scoring time and"
+                                + " the 27 before)."),
                     new Feature(
                             "favorite_count_1h",
                             "count",
-                            "Number of favourites in the 1 hour up to the scoring time."),
+                            "Number of favourites in the 1 hour up to the scoring time (minute"
+                                + " buckets: the minute of the scoring time and the 59 before)."),
                     new Feature(
                             "favorite_count_24h",
                             "count",
-                            "Number of favourites in the 24 hours up to the scoring time."),
+                            "Number of favourites in the 24 hours up to the scoring time (hour"
+                                    + " buckets: the hour of the scoring time and the 23 before)."),
                     new Feature(
                             "favorite_count_7d",
                             "count",
-                            "Number of favourites in the 7 days up to the scoring time."),
+                            "Number of favourites in the 7 days up to the scoring time (hour"
+                                + " buckets: the hour of the scoring time and the 167 before)."),
                     new Feature(
                             "favorite_count_28d",
                             "count",
-                            "Number of favourites in the 28 days up to the scoring time."),
+                            "Number of favourites in the 28 days up to the scoring time (calendar"
+                                + " days in the configured zone: the day of the scoring time and"
+                                + " the 27 before)."),
                     new Feature(
                             "sessions_7d",
                             "count",
-                            "Distinct sessions with at least one event in the 7 days up to the"
-                                    + " scoring time."),
+                            "Sessions whose first event falls in the 7 days up to the scoring time"
+                                    + " (hour buckets, as for view_count_7d)."),
                     new Feature(
                             "sessions_28d",
                             "count",
-                            "Distinct sessions with at least one event in the 28 days up to the"
-                                    + " scoring time."),
+                            "Sessions whose first event falls in the 28 days up to the scoring time"
+                                    + " (calendar days, as for view_count_28d)."),
                     new Feature(
                             "active_days_28d",
                             "days",
-                            "Distinct calendar days (in the configured zone) with at least one"
-                                    + " event in the 28 days up to the scoring time."),
+                            "Distinct calendar days in the configured zone with at least one event,"
+                                    + " among the day of the scoring time and the 27 before."),
                     new Feature(
                             "session_events",
                             "count",
-                            "Events in the current session; 0 when the latest session ended before"
-                                    + " the scoring time."),
+                            "Events in the current session; 0 when no session is open (the scoring"
+                                + " time is more than the session gap after the latest event)."),
                     new Feature(
                             "session_duration_seconds",
                             "seconds",
                             "Time from the first to the latest event of the current session; 0 when"
                                     + " no session is open."),
-                    new Feature("session_views", "count", "Views in the current session."),
                     new Feature(
-                            "session_carts", "count", "Add-to-cart events in the current session."),
+                            "session_views",
+                            "count",
+                            "Views in the current session; 0 when no session is open."),
+                    new Feature(
+                            "session_carts",
+                            "count",
+                            "Add-to-cart events in the current session; 0 when no session is"
+                                    + " open."),
                     new Feature(
                             "seconds_since_previous_event",
                             "seconds",
@@ -150,17 +191,21 @@ public final class FeatureSchema {
                             "Time since the latest purchase; missing when the user never"
                                     + " purchased."),
                     new Feature(
-                            "tenure_seconds", "seconds", "Time since the user's first event seen."),
+                            "tenure_seconds",
+                            "seconds",
+                            "Time since the user's first event seen; missing when there is none."),
                     new Feature(
                             "purchase_value_28d",
                             "currency",
-                            "Sum of the prices of purchases in the 28 days up to the scoring time;"
-                                    + " 0 when none, missing when purchases had no price."),
+                            "Sum of the prices of purchases in the 28 days up to the scoring time"
+                                    + " (calendar days, as for purchase_count_28d); 0 when none,"
+                                    + " missing when any of them had no price."),
                     new Feature(
                             "mean_view_price_24h",
                             "currency",
-                            "Mean price of viewed products in the 24 hours up to the scoring time;"
-                                    + " missing when no priced view."),
+                            "Mean price of the priced views in the 24 hours up to the scoring time"
+                                + " (hour buckets, as for view_count_24h); missing when no view had"
+                                + " a price."),
                     new Feature(
                             "view_to_cart_ratio_7d",
                             "ratio",
@@ -181,8 +226,9 @@ public final class FeatureSchema {
                     new Feature(
                             "activity_trend_7d",
                             "ratio",
-                            "(events in the last 7 days - events in the 7 days before) / (their"
-                                    + " sum), in [-1, 1]; missing when both are 0."),
+                            "(events in the 168 hour buckets up to the scoring time - events in the"
+                                    + " 168 hour buckets before those) / (their sum), in [-1, 1];"
+                                    + " missing when both are 0."),
                     new Feature(
                             "hour_of_day",
                             "hour",
