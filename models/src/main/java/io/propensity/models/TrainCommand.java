@@ -134,6 +134,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eta", description = "Learning rate (default ${DEFAULT-VALUE}).")
     double eta = BoosterParameters.defaults().eta();
 
+    @Option(
+            names = "--min-child-weight",
+            description = "Minimum hessian sum per leaf (default ${DEFAULT-VALUE}).")
+    double minChildWeight = BoosterParameters.defaults().minChildWeight();
+
     @Option(names = "--seed", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed = BoosterParameters.defaults().seed();
 
@@ -196,7 +201,7 @@ public final class TrainCommand implements Callable<Integer> {
                         eta,
                         defaults.subsample(),
                         defaults.colsampleByTree(),
-                        defaults.minChildWeight(),
+                        minChildWeight,
                         defaults.lambda(),
                         seed,
                         threads);
