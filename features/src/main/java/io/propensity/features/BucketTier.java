@@ -18,6 +18,11 @@ final class BucketTier {
 
     private static final int INITIAL_CAPACITY = 4;
 
+    // shared by every empty tier: states are created per event in the job, so this saves garbage
+    private static final long[] NO_INDEX = new long[0];
+    private static final int[] NO_COUNTS = new int[0];
+    private static final double[] NO_SUMS = new double[0];
+
     final int span;
     long[] index;
     int[] counts;
@@ -26,9 +31,9 @@ final class BucketTier {
 
     BucketTier(int span) {
         this.span = span;
-        this.index = new long[0];
-        this.counts = new int[0];
-        this.sums = new double[0];
+        this.index = NO_INDEX;
+        this.counts = NO_COUNTS;
+        this.sums = NO_SUMS;
     }
 
     /** The newest bucket index, or {@link Long#MIN_VALUE} when empty. */
@@ -109,6 +114,9 @@ final class BucketTier {
 
     /** Allocates exactly {@code n} buckets, for deserialization. */
     void resize(int n) {
+        if (n == 0) {
+            return;
+        }
         index = new long[n];
         counts = new int[n * FIELDS];
         sums = new double[n];

@@ -60,6 +60,9 @@ public final class UserActivity {
     static final int HOUR_SPAN = 14 * 24;
     static final int DAY_SPAN = 28;
 
+    private static final long[] NO_TIMES = new long[0];
+    private static final int[] NO_HASHES = new int[0];
+
     private static final int TYPES = EventType.count();
     private static final int VIEW = EventType.VIEW.ordinal();
     private static final int CART = EventType.CART.ordinal();
@@ -80,8 +83,8 @@ public final class UserActivity {
     int sessionCarts;
 
     // recent events for duplicate detection: time and a hash of type and product
-    long[] fingerprintTimes = new long[0];
-    int[] fingerprintHashes = new int[0];
+    long[] fingerprintTimes = NO_TIMES;
+    int[] fingerprintHashes = NO_HASHES;
     int fingerprints;
 
     // counts per type; minutes keep nothing else, hours also priced views and their price sum,

@@ -39,7 +39,9 @@ final class UserActivityFormat {
     private UserActivityFormat() {}
 
     static byte[] write(UserActivity state) {
-        Sink out = new Sink(64);
+        // most states fit this guess, so the buffer rarely grows
+        int buckets = state.minutes.size + state.hours.size + state.days.size;
+        Sink out = new Sink(48 + 14 * state.fingerprints + 12 * buckets);
         out.writeByte(UserActivity.FORMAT_VERSION);
         if (state.isEmpty()) {
             out.writeByte(0);
@@ -155,8 +157,10 @@ final class UserActivityFormat {
         if (fingerprints > UserActivity.MAX_FINGERPRINTS) {
             throw in.invalid("too many fingerprints: " + fingerprints);
         }
-        state.fingerprintTimes = new long[fingerprints];
-        state.fingerprintHashes = new int[fingerprints];
+        if (fingerprints > 0) {
+            state.fingerprintTimes = new long[fingerprints];
+            state.fingerprintHashes = new int[fingerprints];
+        }
         state.fingerprints = fingerprints;
         for (int i = 0; i < fingerprints; i++) {
             state.fingerprintTimes[i] = last - in.readVarLong("fingerprint time");
@@ -175,7 +179,7 @@ final class UserActivityFormat {
     }
 
     private static void readTier(Source in, BucketTier tier, long reference, String name) {
-        int size = in.readCount(name + " bucket count");
+        int size = in.readCount(name, " bucket count");
         if (size > tier.span) {
             throw in.invalid(name + " tier has " + size + " buckets, at most " + tier.span);
         }
@@ -183,7 +187,7 @@ final class UserActivityFormat {
         if (size == 0) {
             return;
         }
-        long newest = reference - unZigZag(in.readVarLong(name + " newest bucket"));
+        long newest = reference - unZigZag(in.readVarLong(name, " newest bucket"));
         // zone offsets move local days at most a day or so away from UTC days
         if (Math.abs(reference - newest) > 2) {
             throw in.invalid(name + " tier's newest bucket is far from the latest event");
@@ -191,7 +195,7 @@ final class UserActivityFormat {
         long idx = newest;
         for (int i = size - 1; i >= 0; i--) {
             if (i < size - 1) {
-                long gap = in.readVarLong(name + " bucket gap");
+                long gap = in.readVarLong(name, " bucket gap");
                 if (gap <= 0) {
                     throw in.invalid(name + " buckets out of order");
                 }
@@ -201,14 +205,14 @@ final class UserActivityFormat {
                 }
             }
             tier.index[i] = idx;
-            int mask = in.readByte(name + " bucket mask");
+            int mask = in.readByte(name, " bucket mask");
             if (mask == 0) {
                 throw in.invalid("empty " + name + " bucket");
             }
             int base = i * BucketTier.FIELDS;
             for (int f = 0; f < BucketTier.FIELDS; f++) {
                 if ((mask & (1 << f)) != 0) {
-                    int count = in.readCount(name + " bucket counter");
+                    int count = in.readCount(name, " bucket counter");
                     if (count == 0) {
                         throw in.invalid(name + " bucket counter flagged but 0");
                     }
@@ -216,7 +220,7 @@ final class UserActivityFormat {
                 }
             }
             if ((mask & HAS_SUM) != 0) {
-                double sum = Double.longBitsToDouble(in.readLong(name + " bucket price sum"));
+                double sum = Double.longBitsToDouble(in.readLong(name, " bucket price sum"));
                 if (!(sum > 0) || Double.isInfinite(sum)) {
                     throw in.invalid(name + " bucket price sum " + sum);
                 }
@@ -288,42 +292,58 @@ final class UserActivityFormat {
                     "invalid UserActivity bytes at offset " + position + ": " + problem);
         }
 
-        private IllegalArgumentException truncated(String what) {
+        // Descriptions come in two parts (a tier name, or "", and what is read) and are joined
+        // only for an error message: joining them on every read cost more than the reading.
+
+        private IllegalArgumentException truncated(String prefix, String what) {
             return new IllegalArgumentException(
                     "UserActivity bytes truncated at offset "
                             + position
                             + " of "
                             + bytes.length
                             + " while reading "
+                            + prefix
                             + what);
         }
 
         int readByte(String what) {
+            return readByte("", what);
+        }
+
+        int readByte(String prefix, String what) {
             if (position >= bytes.length) {
-                throw truncated(what);
+                throw truncated(prefix, what);
             }
             return bytes[position++] & 0xff;
         }
 
         long readVarLong(String what) {
+            return readVarLong("", what);
+        }
+
+        long readVarLong(String prefix, String what) {
             long value = 0;
             for (int shift = 0; shift < 64; shift += 7) {
-                int b = readByte(what);
+                int b = readByte(prefix, what);
                 value |= (long) (b & 0x7F) << shift;
                 if ((b & 0x80) == 0) {
                     if (value < 0) {
-                        throw invalid(what + " out of range");
+                        throw invalid(prefix + what + " out of range");
                     }
                     return value;
                 }
             }
-            throw invalid(what + " is not a valid varint");
+            throw invalid(prefix + what + " is not a valid varint");
         }
 
         int readCount(String what) {
-            long value = readVarLong(what);
+            return readCount("", what);
+        }
+
+        int readCount(String prefix, String what) {
+            long value = readVarLong(prefix, what);
             if (value > Integer.MAX_VALUE) {
-                throw invalid(what + " out of range: " + value);
+                throw invalid(prefix + what + " out of range: " + value);
             }
             return (int) value;
         }
@@ -331,15 +351,19 @@ final class UserActivityFormat {
         int readInt(String what) {
             int value = 0;
             for (int i = 0; i < 4; i++) {
-                value = (value << 8) | readByte(what);
+                value = (value << 8) | readByte("", what);
             }
             return value;
         }
 
         long readLong(String what) {
+            return readLong("", what);
+        }
+
+        long readLong(String prefix, String what) {
             long value = 0;
             for (int i = 0; i < 8; i++) {
-                value = (value << 8) | readByte(what);
+                value = (value << 8) | readByte(prefix, what);
             }
             return value;
         }
