@@ -53,8 +53,8 @@ class LabelsTest {
                 DAY,
                 30 * DAY,
                 (check, outcome) -> checks.add(check / HOUR + "h " + outcome));
-        // at 1 d the next event (60 h) is after 48 h: active; at 2 d it is within 72 h: active
-        assertThat(checks).containsExactly("24h NEGATIVE", "48h NEGATIVE");
+        // at 1 d the next event (60 h) is after 48 h: churned; at 2 d it is within 72 h: active
+        assertThat(checks).containsExactly("24h POSITIVE", "48h NEGATIVE");
     }
 
     @Test

@@ -36,8 +36,13 @@ class TimeSplitTest {
             examples.add(user, 0, 1, vector, 0);
             examples.add(user, 1, 2, vector, 1);
         }
-        examples.add(examples.addUser("late"), 100, 101, vector, 1);
-        TimeSplit split = TimeSplit.of(examples, 0.001, 0.25, 42);
+        int late = examples.addUser("late");
+        for (int i = 0; i < 100; i++) {
+            examples.add(late, 100, 101, vector, 1);
+        }
+        // 500 rows: the cut is the time at index floor(0.81 * 499) = 404 of the sorted times, 100
+        TimeSplit split = TimeSplit.of(examples, 0.19, 0.25, 42);
+        assertThat(split.cutMillis()).isEqualTo(100);
         // each user's rows all go one way
         for (int row : split.earlyStopping()) {
             assertThat(TimeSplit.isEarlyStoppingUser(examples.userId(row), 0.25, 42)).isTrue();
