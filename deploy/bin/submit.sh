@@ -23,7 +23,7 @@ Options:
 
 Everything after '--' goes to the job unchanged, e.g.
   -- --delivery exactly-once --kafka.security.protocol SASL_SSL
-When you do not give them, these job arguments are added for the local services:
+When you submit to the local cluster and do not give them, these job arguments are added:
   --bootstrap-servers $BOOTSTRAP_SERVERS
   --checkpoint-dir file://$FLINK_HOME/checkpoints
 The client's log: $LOG_DIR/flink-client.log.
@@ -90,18 +90,21 @@ has_job_arg() {
     done
     return 1
 }
-has_job_arg bootstrap-servers || job_args+=(--bootstrap-servers "$BOOTSTRAP_SERVERS")
-has_job_arg checkpoint-dir || job_args+=(--checkpoint-dir "file://$FLINK_HOME/checkpoints")
+# the local defaults only make sense for the local cluster
+if [[ "$jobmanager" == "127.0.0.1:$FLINK_REST_PORT" || "$jobmanager" == "localhost:$FLINK_REST_PORT" ]]; then
+    has_job_arg bootstrap-servers || job_args+=(--bootstrap-servers "$BOOTSTRAP_SERVERS")
+    has_job_arg checkpoint-dir || job_args+=(--checkpoint-dir "file://$FLINK_HOME/checkpoints")
+fi
 
 [[ "${attached:-false}" == true ]] || flink_args+=(--detached)
-info "submitting $(basename "$jar") to $jobmanager: ${job_args[*]}"
+info "submitting $(basename "$jar") to $jobmanager: ${job_args[*]+"${job_args[*]}"}"
 output_file="$RUN_DIR/submit.out"
 set +e
 FLINK_CONF_DIR="$FLINK_HOME/conf" FLINK_PLUGINS_DIR="$FLINK_HOME/plugins" "$JAVA" \
     "${FLINK_JAVA_OPTS[@]}" -Dlog.file="$LOG_DIR/flink-client.log" \
     -Dlog4j.configurationFile="file:$FLINK_HOME/conf/log4j-cli.properties" \
     -cp "$FLINK_HOME/lib/*" org.apache.flink.client.cli.CliFrontend run \
-    --jobmanager "$jobmanager" "${flink_args[@]}" "$jar" "${job_args[@]}" 2>&1 |
+    --jobmanager "$jobmanager" "${flink_args[@]}" "$jar" "${job_args[@]+"${job_args[@]}"}" 2>&1 |
     tee "$output_file"
 status="${PIPESTATUS[0]}"
 set -e
