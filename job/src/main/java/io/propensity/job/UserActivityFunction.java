@@ -197,7 +197,9 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
             return;
         }
 
-        long asOf = activity.lastEventMillis();
+        // as of the event's own time, as the training's replay does (the latest event's time,
+        // unless the event is out of order within the allowed lateness)
+        long asOf = time;
         activity.features(asOf, featureConfig, features);
         double score = purchase.score(features);
         if (score >= purchase.threshold) {
@@ -220,9 +222,10 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         }
 
         // only a new latest event starts a new inactivity episode; an older one keeps the timer
+        long last = activity.lastEventMillis();
         long timer =
-                asOf != lastBefore || state.pendingTimer == NONE
-                        ? nextTimer(activity, asOf)
+                last != lastBefore || state.pendingTimer == NONE
+                        ? nextTimer(activity, last)
                         : state.pendingTimer;
         state.pendingTimer = registeredTimer;
         moveTimer(ctx, state, timer);

@@ -1,0 +1,549 @@
+package io.propensity.job;
+
+import io.propensity.features.ApplyOutcome;
+import io.propensity.features.FeatureConfig;
+import io.propensity.features.FeatureSchema;
+import io.propensity.features.InactivitySchedule;
+import io.propensity.features.ShopperEvent;
+import io.propensity.features.UserActivity;
+import io.propensity.features.io.EventFileReader;
+import io.propensity.features.io.EventFormat;
+import io.propensity.features.io.EventJson;
+import io.propensity.scoring.ModelCard;
+import io.propensity.scoring.Scorer;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole job on a MiniCluster (RocksDB, checkpoints every second) against an in-JVM Kafka
+ * broker, on real data: the REES46 slice in {@code data/}, plus malformed records, a late event and
+ * a duplicate.
+ *
+ * <p>The alerts read back from Kafka are checked against an offline run of the same events: the
+ * train/serve parity proof. The offline side uses the features module's API the way the training's
+ * replay ({@code io.propensity.models.TrainingExamples}) does: per user, in order, {@link
+ * UserActivity#apply}, then {@code features(eventTime)} for purchase intent and {@code
+ * features(checkTime)} at each {@link InactivitySchedule} check before the next event for churn
+ * risk; the features module has no replay API of its own yet, so this test repeats those few calls
+ * rather than depending on the training module. Both sides must agree exactly: the same alerts, the
+ * same scores (bit for bit) and the same feature values (the alerts' top features). At the end of a
+ * bounded input Flink advances event time to the end, so every pending check runs; the offline side
+ * runs them too.
+ */
+class PropensityJobKafkaTest {
+
+    private static final Path REES46 =
+            Path.of("../data/rees46-multicategory-2019oct-head/2019-Oct_head.csv.gz");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(flinkConfig())
+                            .build());
+
+    private static KafkaClusterTestKit kafka;
+
+    @TempDir Path checkpoints;
+
+    private static Configuration flinkConfig() {
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        return config;
+    }
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka =
+                new KafkaClusterTestKit.Builder(
+                                new TestKitNodes.Builder()
+                                        .setCombined(true)
+                                        .setNumBrokerNodes(1)
+                                        .setNumControllerNodes(1)
+                                        .build())
+                        .setConfigProp("offsets.topic.replication.factor", "1")
+                        .setConfigProp("transaction.state.log.replication.factor", "1")
+                        .setConfigProp("transaction.state.log.min.isr", "1")
+                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                        .build();
+        kafka.format();
+        kafka.startup();
+        kafka.waitForReadyBrokers();
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void shouldAlertExactlyAsTheOfflineReplayAtLeastOnce() throws Exception {
+        runAndCompare("at-least-once", "read_uncommitted");
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void shouldAlertExactlyAsTheOfflineReplayExactlyOnceReadCommitted() throws Exception {
+        runAndCompare("exactly-once", "read_committed");
+    }
+
+    private void runAndCompare(String delivery, String isolation) throws Exception {
+        String run = delivery.replace('-', '_');
+        String events = "events-" + run;
+        String alerts = "alerts-" + run;
+        String deadLetters = "dead-letters-" + run;
+        String late = "late-" + run;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic(events, 2, (short) 1),
+                                    new NewTopic(alerts, 2, (short) 1),
+                                    new NewTopic(deadLetters, 1, (short) 1),
+                                    new NewTopic(late, 1, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+
+        // produce the real events, then bad records, a late event and a duplicate
+        Produced produced = produce(events);
+
+        // run the job as main wires it, but with a source that stops at the end of the topic
+        JobOptions options =
+                JobOptions.parse(
+                        new String[] {
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--events-topic",
+                            events,
+                            "--alerts-topic",
+                            alerts,
+                            "--dead-letter-topic",
+                            deadLetters,
+                            "--late-topic",
+                            late,
+                            "--group-id",
+                            "test-" + run,
+                            "--delivery",
+                            delivery,
+                            "--purchase-model",
+                            TestModels.PURCHASE.toString(),
+                            "--churn-model",
+                            TestModels.CHURN.toString(),
+                            "--checkpoint-interval",
+                            "1s",
+                            "--checkpoint-dir",
+                            checkpoints.toUri().toString()
+                        });
+        AlertRules rules = AlertRules.resolve(options);
+        Configuration config = PropensityJob.configuration(options);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+        new PropensityJob(
+                        KafkaConnectors.kafkaSource(
+                                options, ProcessingClock.SYSTEM, OffsetsInitializer.latest()),
+                        KafkaConnectors.alertSink(options),
+                        KafkaConnectors.deadLetterSink(options),
+                        KafkaConnectors.lateEventSink(options),
+                        rules,
+                        options.outOfOrderness,
+                        options.idleness,
+                        ProcessingClock.SYSTEM)
+                .build(env);
+        JobClient job = env.executeAsync("propensity-test-" + run);
+        job.getJobExecutionResult().get(3, TimeUnit.MINUTES);
+
+        // alerts: the same as offline, field by field
+        Map<String, Expected> expected = offlineReplay(produced.events, rules);
+        List<JsonNode> actual = readAll(alerts, isolation);
+        Map<String, JsonNode> byKey = new TreeMap<>();
+        for (JsonNode alert : actual) {
+            String key =
+                    key(
+                            alert.get("type").asText(),
+                            alert.get("user_id").asText(),
+                            alert.get("trigger").get("time").asLong());
+            assertThat(byKey.put(key, alert)).as("duplicate alert %s", key).isNull();
+        }
+        assertThat(byKey.keySet()).isEqualTo(expected.keySet());
+        assertThat(expected.values().stream().filter(e -> e.type.equals("purchase_intent")))
+                .as("the data must exercise purchase-intent alerts")
+                .isNotEmpty();
+        assertThat(expected.values().stream().filter(e -> e.type.equals("churn_risk")))
+                .as("the data must exercise churn-risk alerts")
+                .isNotEmpty();
+        for (Map.Entry<String, Expected> entry : expected.entrySet()) {
+            JsonNode alert = byKey.get(entry.getKey());
+            Expected want = entry.getValue();
+            assertThat(alert.get("score").asDouble()).as(entry.getKey()).isEqualTo(want.score);
+            assertThat(alert.get("event_time").asLong())
+                    .as(entry.getKey())
+                    .isEqualTo(want.eventTime);
+            JsonNode top = alert.get("top_features");
+            assertThat(top).hasSize(want.topNames.size());
+            for (int i = 0; i < want.topNames.size(); i++) {
+                assertThat(top.get(i).get("name").asText()).isEqualTo(want.topNames.get(i));
+                double value =
+                        top.get(i).get("value").isNull()
+                                ? Double.NaN
+                                : top.get(i).get("value").asDouble();
+                assertThat(value)
+                        .as("%s %s", entry.getKey(), want.topNames.get(i))
+                        .isEqualTo(want.topValues[i]);
+            }
+            assertThat(alert.get("alert_id").asText())
+                    .isEqualTo(Alert.idOf(want.user, want.type, want.triggerTime, "test-1"));
+        }
+
+        // dead letters: every bad record, with its reason and coordinates
+        List<JsonNode> dead = readAll(deadLetters, isolation);
+        assertThat(dead).hasSize(produced.bad.size());
+        Map<Long, JsonNode> deadByOffset = new HashMap<>();
+        for (JsonNode letter : dead) {
+            assertThat(letter.get("topic").asText()).isEqualTo(events);
+            deadByOffset.put(
+                    letter.get("partition").asLong() * 1_000_000 + letter.get("offset").asLong(),
+                    letter);
+        }
+        for (Bad bad : produced.bad) {
+            JsonNode letter = deadByOffset.get(bad.partition * 1_000_000L + bad.offset);
+            assertThat(letter).as("dead letter for %s", bad.reasonPart).isNotNull();
+            assertThat(letter.get("reason").asText()).containsIgnoringCase(bad.reasonPart);
+            assertThat(letter.get("received_at").asLong()).isPositive();
+            if (bad.raw.length() < InputLimits.RAW_PREVIEW_CHARS) {
+                assertThat(letter.get("raw").asText()).isEqualTo(bad.raw);
+            }
+        }
+
+        // the late event, with its coordinates; the duplicate changed nothing (checked above)
+        List<JsonNode> lateEvents = readAll(late, isolation);
+        assertThat(lateEvents).hasSize(1);
+        assertThat(lateEvents.get(0).get("offset").asLong()).isEqualTo(produced.lateOffset);
+        assertThat(lateEvents.get(0).get("event").get("user_id").asText())
+                .isEqualTo(produced.lateUser);
+    }
+
+    private static String key(String type, String user, long time) {
+        return type + "|" + user + "|" + time;
+    }
+
+    /** What was produced: the events in order and where the bad records landed. */
+    private static final class Produced {
+        final List<ShopperEvent> events = new ArrayList<>();
+        final List<Bad> bad = new ArrayList<>();
+        long lateOffset;
+        String lateUser;
+    }
+
+    private record Bad(String raw, String reasonPart, int partition, long offset) {}
+
+    private Produced produce(String topic) throws Exception {
+        Produced produced = new Produced();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        long[] badLines = new long[1];
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props);
+                EventFileReader reader =
+                        EventFileReader.open(
+                                REES46,
+                                EventFormat.REES46,
+                                (source, line, reason, raw) -> badLines[0]++)) {
+            while (reader.hasNext()) {
+                ShopperEvent event = reader.next();
+                produced.events.add(event);
+                producer.send(record(topic, event.userId(), EventJson.write(event)));
+            }
+            producer.flush();
+            assertThat(produced.events).hasSizeGreaterThan(17_000);
+
+            long now = System.currentTimeMillis();
+            String[][] bad = {
+                {"this is not json", "json"},
+                {"{\"user_id\":\"u-x\",\"event_type\":\"view\"}", "event_time"},
+                {
+                    "{\"user_id\":\"u-x\",\"event_time\":\"2019-10-01T00:00:00Z\",\"event_type\":\"teleport\"}",
+                    "teleport"
+                },
+                {
+                    "{\"user_id\":\"u-x\",\"event_time\":\"2019-10-01T00:00:00Z\",\"event_type\":\"view\",\"price\":\"cheap\"}",
+                    "price"
+                },
+                {
+                    "{\"user_id\":\"u-x\",\"event_time\":\"1990-01-01T00:00:00Z\",\"event_type\":\"view\"}",
+                    "before 2000"
+                },
+                {
+                    "{\"user_id\":\"u-x\",\"event_time\":"
+                            + (now + 2 * 86_400_000L)
+                            + ",\"event_type\":\"view\"}",
+                    "1 day after"
+                },
+                {
+                    "{\"user_id\":\"u-x\",\"event_time\":\"2019-10-01T00:00:00Z\",\"event_type\":\"view\",\"brand\":\""
+                            + "x".repeat(70_000)
+                            + "\"}",
+                    "exceeds"
+                },
+            };
+            for (String[] record : bad) {
+                RecordMetadata where = send(producer, topic, "u-x", record[0]);
+                produced.bad.add(new Bad(record[0], record[1], where.partition(), where.offset()));
+            }
+
+            // a late event (2 h before the user's latest) and a duplicate of the latest
+            ShopperEvent latest = produced.events.get(produced.events.size() - 1);
+            ShopperEvent lateEvent =
+                    ShopperEvent.of(
+                            latest.userId(), latest.eventTimeMillis() - 7_200_000L, latest.type());
+            produced.lateOffset =
+                    send(producer, topic, latest.userId(), EventJson.write(lateEvent)).offset();
+            produced.lateUser = latest.userId();
+            produced.events.add(lateEvent);
+            send(producer, topic, latest.userId(), EventJson.write(latest));
+            produced.events.add(latest);
+        }
+        return produced;
+    }
+
+    private static RecordMetadata send(
+            KafkaProducer<byte[], byte[]> producer, String topic, String key, String value)
+            throws Exception {
+        return producer.send(record(topic, key, value)).get(30, TimeUnit.SECONDS);
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(String topic, String key, String value) {
+        return new ProducerRecord<>(
+                topic,
+                key.getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An alert the offline replay expects. */
+    private record Expected(
+            String type,
+            String user,
+            long triggerTime,
+            long eventTime,
+            double score,
+            List<String> topNames,
+            double[] topValues) {}
+
+    /**
+     * The offline side: the features module's API called as the training's replay calls it, scored
+     * with the same models, thresholds and alert rules (cooldown per session, one churn alert per
+     * inactivity episode).
+     */
+    private static Map<String, Expected> offlineReplay(List<ShopperEvent> events, AlertRules rules)
+            throws Exception {
+        FeatureConfig config = rules.featureConfig();
+        InactivitySchedule schedule = rules.schedule();
+        Scorer purchase = rules.purchaseModel().load(rules.scorerKind());
+        Scorer churn = rules.churnModel().load(rules.scorerKind());
+        ModelCard purchaseCard = rules.purchaseModel().card();
+        ModelCard churnCard = rules.churnModel().card();
+
+        Map<String, List<ShopperEvent>> byUser = new LinkedHashMap<>();
+        for (ShopperEvent event : events) {
+            byUser.computeIfAbsent(event.userId(), user -> new ArrayList<>()).add(event);
+        }
+        Map<String, Expected> expected = new TreeMap<>();
+        for (Map.Entry<String, List<ShopperEvent>> entry : byUser.entrySet()) {
+            String user = entry.getKey();
+            UserActivity activity = UserActivity.empty();
+            long alertedSession = Long.MIN_VALUE;
+            long churnEpisode = Long.MIN_VALUE;
+            for (ShopperEvent event : entry.getValue()) {
+                long time = event.eventTimeMillis();
+                if (!activity.isEmpty() && time > activity.lastEventMillis()) {
+                    churnEpisode =
+                            checks(
+                                    user,
+                                    activity,
+                                    activity.lastEventMillis(),
+                                    time,
+                                    churnEpisode,
+                                    schedule,
+                                    config,
+                                    churn,
+                                    churnCard,
+                                    rules.churnThreshold(),
+                                    expected);
+                }
+                if (activity.apply(event, config) != ApplyOutcome.APPLIED) {
+                    continue;
+                }
+                double[] vector = activity.features(time, config);
+                double score = purchase.score(vector);
+                if (score >= rules.purchaseThreshold()
+                        && activity.currentSessionStartMillis() != alertedSession) {
+                    alertedSession = activity.currentSessionStartMillis();
+                    put(expected, "purchase_intent", user, time, time, score, purchaseCard, vector);
+                }
+            }
+            checks(
+                    user,
+                    activity,
+                    activity.lastEventMillis(),
+                    Long.MAX_VALUE,
+                    churnEpisode,
+                    schedule,
+                    config,
+                    churn,
+                    churnCard,
+                    rules.churnThreshold(),
+                    expected);
+        }
+        return expected;
+    }
+
+    /**
+     * The checks strictly between the latest event and the next one; returns the episode alerted.
+     */
+    private static long checks(
+            String user,
+            UserActivity activity,
+            long last,
+            long next,
+            long churnEpisode,
+            InactivitySchedule schedule,
+            FeatureConfig config,
+            Scorer churn,
+            ModelCard card,
+            double threshold,
+            Map<String, Expected> expected) {
+        long retentionDeadline = last + config.retention().toMillis();
+        for (long check = schedule.nextCheck(last, last);
+                check != Long.MIN_VALUE && check < next && check <= retentionDeadline;
+                check = schedule.nextCheck(last, check)) {
+            double[] vector = activity.features(check, config);
+            double score = churn.score(vector);
+            if (score >= threshold && churnEpisode != last) {
+                churnEpisode = last;
+                put(expected, "churn_risk", user, check, last, score, card, vector);
+            }
+        }
+        return churnEpisode;
+    }
+
+    private static void put(
+            Map<String, Expected> expected,
+            String type,
+            String user,
+            long triggerTime,
+            long eventTime,
+            double score,
+            ModelCard card,
+            double[] vector) {
+        List<String> names = card.topFeatures().subList(0, Math.min(5, card.topFeatures().size()));
+        double[] values = new double[names.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = vector[FeatureSchema.indexOf(names.get(i))];
+        }
+        expected.put(
+                key(type, user, triggerTime),
+                new Expected(type, user, triggerTime, eventTime, score, names, values));
+    }
+
+    private List<JsonNode> readAll(String topic, String isolation) throws Exception {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        props.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        List<JsonNode> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!reached(consumer, end, Set.copyOf(partitions))) {
+                assertThat(System.nanoTime()).as("reading %s in time", topic).isLessThan(deadline);
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode json = JSON.readTree(record.value());
+                    records.add(json);
+                    if (json.has("user_id")) {
+                        assertThat(new String(record.key(), StandardCharsets.UTF_8))
+                                .isEqualTo(json.get("user_id").asText());
+                    }
+                }
+            }
+        }
+        return records;
+    }
+
+    private static boolean reached(
+            KafkaConsumer<byte[], byte[]> consumer,
+            Map<TopicPartition, Long> end,
+            Set<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            if (consumer.position(partition) < end.get(partition)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
