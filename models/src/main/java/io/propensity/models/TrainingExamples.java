@@ -86,7 +86,7 @@ public final class TrainingExamples {
                     }
                 } else {
                     long last = activity.lastEventMillis();
-                    long next = nextEventAfter(events, i, last);
+                    long next = nextEventAfter(events, i);
                     if (i + 1 < events.size() && next == last) {
                         // more events at the same instant follow: the job's timer is re-armed
                         // after the last of them
@@ -143,7 +143,7 @@ public final class TrainingExamples {
     }
 
     /** The time of the next event after index {@code i}, or MAX_VALUE when it is the last. */
-    private static long nextEventAfter(List<ShopperEvent> events, int i, long last) {
+    private static long nextEventAfter(List<ShopperEvent> events, int i) {
         return i + 1 < events.size() ? events.get(i + 1).eventTimeMillis() : Long.MAX_VALUE;
     }
 }
