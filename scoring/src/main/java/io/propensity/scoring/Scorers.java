@@ -1,8 +1,11 @@
 package io.propensity.scoring;
 
 import io.propensity.features.FeatureSchema;
+import io.propensity.scoring.pmml.CompiledModel;
+import io.propensity.scoring.pmml.EnsembleCompiler;
 import io.propensity.scoring.pmml.JpmmlModelEvaluator;
 import io.propensity.scoring.pmml.PmmlSource;
+import io.propensity.scoring.pmml.UnsupportedPmmlException;
 
 import org.dmg.pmml.Header;
 import org.dmg.pmml.Model;
@@ -123,12 +126,20 @@ public final class Scorers {
         String resolvedVersion = resolveVersion(version, document.getHeader());
         int trees = countTrees(model);
 
+        // compile first: building JPMML's evaluator rewrites the document with its own visitors
         String fallbackReason = null;
+        CompiledModel compiled = null;
+        List<double[]> checkRows = List.of();
         if (preferred == ScorerKind.COMPILED) {
-            fallbackReason = "the compiled scorer is not available in this build";
+            try {
+                compiled = EnsembleCompiler.compile(document);
+                checkRows = CrossCheck.rows(model, compiled.ensemble(), contract);
+            } catch (UnsupportedPmmlException e) {
+                fallbackReason = "unsupported PMML: " + e.getMessage();
+            }
         }
         JpmmlModelEvaluator jpmml = JpmmlModelEvaluator.build(document, source);
-        ModelInfo info =
+        ModelInfo jpmmlInfo =
                 new ModelInfo(
                         name,
                         resolvedVersion,
@@ -137,8 +148,38 @@ public final class Scorers {
                         contract.inputFields(),
                         source,
                         fallbackReason);
-        Scorer scorer = new JpmmlScorer(info, jpmml, contract);
-        logLoaded(info, start);
+        Scorer reference = new JpmmlScorer(jpmmlInfo, jpmml, contract);
+        Scorer scorer = reference;
+        if (compiled != null) {
+            ModelInfo compiledInfo =
+                    new ModelInfo(
+                            name,
+                            resolvedVersion,
+                            ScorerKind.COMPILED,
+                            trees,
+                            contract.inputFields(),
+                            source,
+                            null);
+            Scorer candidate = new CompiledScorer(compiledInfo, compiled, contract);
+            String disagreement = CrossCheck.disagreement(candidate, reference, checkRows);
+            if (disagreement == null) {
+                scorer = candidate;
+            } else {
+                scorer =
+                        new JpmmlScorer(
+                                new ModelInfo(
+                                        name,
+                                        resolvedVersion,
+                                        ScorerKind.JPMML,
+                                        trees,
+                                        contract.inputFields(),
+                                        source,
+                                        disagreement),
+                                jpmml,
+                                contract);
+            }
+        }
+        logLoaded(scorer.info(), start);
         return scorer;
     }
 

@@ -51,6 +51,25 @@ class ScorersTest {
     }
 
     @Test
+    void shouldUseTheCompiledScorerWhenItAgreesWithJpmml() throws ModelLoadException {
+        Scorer scorer = Scorers.load(model("tiny-purchase.pmml"), null, ScorerKind.COMPILED);
+
+        assertThat(scorer.info().kind()).isEqualTo(ScorerKind.COMPILED);
+        assertThat(scorer.info().fallbackReason()).isNull();
+    }
+
+    @Test
+    void shouldFallBackToJpmmlNamingTheUnsupportedElementAndLine() throws ModelLoadException {
+        Scorer scorer = Scorers.load(model("compound-predicate.pmml"), null, ScorerKind.COMPILED);
+
+        assertThat(scorer.info().kind()).isEqualTo(ScorerKind.JPMML);
+        assertThat(scorer.info().fallbackReason())
+                .isEqualTo("unsupported PMML: CompoundPredicate at line 49, column 62");
+        assertThat(scorer.score(vector(2, 100)))
+                .isCloseTo(logistic(0.75 - 0.5 - 0.5), within(1e-6));
+    }
+
+    @Test
     void shouldDescribeTheLoadedModel() throws ModelLoadException {
         Scorer scorer = Scorers.load(model("tiny-purchase.pmml"), null, ScorerKind.JPMML);
 

@@ -199,6 +199,25 @@ public final class CompiledEnsemble {
         return classification ? categories.size() : 1;
     }
 
+    /**
+     * The distinct thresholds and set values that predicates compare slot {@code i} with, sorted:
+     * the places where a row's path can change, used to build probing rows.
+     */
+    public double[] splitValues(int i) {
+        return Arrays.stream(nodeSet.length == 0 ? new double[0][] : nodeSetsOf(i))
+                .flatMapToDouble(Arrays::stream)
+                .distinct()
+                .sorted()
+                .toArray();
+    }
+
+    private double[][] nodeSetsOf(int slot) {
+        return java.util.stream.IntStream.range(0, nodeSlot.length)
+                .filter(n -> nodeSlot[n] == slot && nodeSet[n] != null)
+                .mapToObj(n -> nodeSet[n])
+                .toArray(double[][]::new);
+    }
+
     /** A scratch row of encoded inputs. */
     public double[] newRow() {
         return new double[slots.length];
