@@ -76,32 +76,38 @@ final class UserActivityFormat {
         out.writeVarLong(time == Long.MIN_VALUE ? 0 : last - time + 1);
     }
 
+    /** The most bytes one bucket takes: gap, mask, 7 counters, price sum. */
+    private static final int MAX_BUCKET_BYTES = 10 + 1 + BucketTier.FIELDS * 5 + 8;
+
     private static void writeTier(Sink out, BucketTier tier, long reference) {
         out.writeVarLong(tier.size);
         if (tier.size == 0) {
             return;
         }
         out.writeVarLong(zigZag(reference - tier.newest()));
+        int[] counts = tier.counts;
         for (int i = tier.size - 1; i >= 0; i--) {
+            out.ensure(MAX_BUCKET_BYTES);
             if (i < tier.size - 1) {
                 out.writeVarLong(tier.index[i + 1] - tier.index[i]);
             }
+            // one pass: reserve the mask byte, write the non-zero counters, then fill the mask in
+            int maskAt = out.size++;
+            int mask = 0;
             int base = i * BucketTier.FIELDS;
-            int mask = tier.sums[i] != 0 ? HAS_SUM : 0;
             for (int f = 0; f < BucketTier.FIELDS; f++) {
-                if (tier.counts[base + f] != 0) {
+                int count = counts[base + f];
+                if (count != 0) {
                     mask |= 1 << f;
+                    out.writeUncheckedVarInt(count);
                 }
             }
-            out.writeByte(mask);
-            for (int f = 0; f < BucketTier.FIELDS; f++) {
-                if (tier.counts[base + f] != 0) {
-                    out.writeVarLong(tier.counts[base + f]);
-                }
+            double sum = tier.sums[i];
+            if (sum != 0) {
+                mask |= HAS_SUM;
+                out.writeLong(Double.doubleToRawLongBits(sum));
             }
-            if (tier.sums[i] != 0) {
-                out.writeLong(Double.doubleToRawLongBits(tier.sums[i]));
-            }
+            out.bytes[maskAt] = (byte) mask;
         }
     }
 
@@ -239,11 +245,27 @@ final class UserActivityFormat {
 
     /** A growable byte buffer. */
     private static final class Sink {
-        private byte[] bytes;
-        private int size;
+        byte[] bytes;
+        int size;
 
         Sink(int capacity) {
             bytes = new byte[capacity];
+        }
+
+        /** Makes room for {@code n} more bytes, for the unchecked writes. */
+        void ensure(int n) {
+            if (size + n > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + n));
+            }
+        }
+
+        /** A non-negative int as a varint, after {@link #ensure} made room for 5 bytes. */
+        void writeUncheckedVarInt(int value) {
+            while ((value & ~0x7F) != 0) {
+                bytes[size++] = (byte) ((value & 0x7F) | 0x80);
+                value >>>= 7;
+            }
+            bytes[size++] = (byte) value;
         }
 
         void writeByte(int b) {
