@@ -11,6 +11,7 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class JobOptionsTest {
 
@@ -154,5 +155,23 @@ class JobOptionsTest {
         assertThat(fromCards.schedule().toString()).isEqualTo("1d,2d,3d");
         assertThat(overridden.purchaseThreshold()).isEqualTo(0.5);
         assertThat(overridden.schedule().toString()).isEqualTo("6h");
+    }
+
+    @Test
+    void shouldLoadTheModelsBundledInTheJarWhenTheyArePresent() {
+        // the default models come from models/default at build time; without them there is
+        // nothing bundled to check
+        assumeTrue(
+                JobOptionsTest.class.getResource("/models/purchase-intent.pmml") != null
+                        && JobOptionsTest.class.getResource("/models/churn-risk.pmml") != null,
+                "models/default not built");
+
+        AlertRules rules = AlertRules.resolve(JobOptions.parse(new String[0]));
+
+        assertThat(rules.purchaseModel().source())
+                .isEqualTo("classpath:/models/purchase-intent.pmml");
+        assertThat(rules.churnModel().source()).isEqualTo("classpath:/models/churn-risk.pmml");
+        assertThat(rules.purchaseThreshold()).isBetween(0.0, 1.0);
+        assertThat(rules.schedule().offsets()).isNotEmpty();
     }
 }
