@@ -1,7 +1,11 @@
 package io.propensity.features;
 
+import io.propensity.features.io.EventFormat;
+
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,5 +86,36 @@ class FeatureReplayTest {
                         new Check("a", T0 + DAY, 86_400),
                         new Check("b", T0 + DAY, 86_400),
                         new Check("b", T0 + 2 * DAY, 2 * 86_400));
+    }
+
+    /**
+     * The expected duplicates were counted independently with awk over (user, time, type, product):
+     * the REES46 head repeats 6 rows exactly, the Taobao files none.
+     */
+    @Test
+    void shouldReplayTheRealFilesInOrderWithOnlyTheirExactRepeatsRefused() throws IOException {
+        FeatureReplay rees46 = new FeatureReplay(FeatureConfig.defaults(), (e, o, s, f) -> {});
+        rees46.replay(
+                Path.of("../data/rees46-multicategory-2019oct-head/2019-Oct_head.csv.gz"),
+                EventFormat.REES46,
+                (source, line, reason, raw) -> {});
+        FeatureReplay taobao = new FeatureReplay(FeatureConfig.defaults(), (e, o, s, f) -> {});
+        for (String file :
+                new String[] {
+                    "../data/taobao-userbehavior-head/UserBehavior_head.csv.gz",
+                    "../data/taobao-userbehavior-tail/UserBehavior_tail.csv.gz"
+                }) {
+            taobao.replay(Path.of(file), EventFormat.TAOBAO, (source, line, reason, raw) -> {});
+        }
+
+        assertThat(rees46.events()).isEqualTo(17_434);
+        assertThat(rees46.duplicates()).isEqualTo(6);
+        assertThat(rees46.late()).isZero();
+        assertThat(rees46.badLines()).isEqualTo(1);
+        assertThat(rees46.users()).isEqualTo(4_504);
+        assertThat(taobao.applied()).isEqualTo(94_475);
+        assertThat(taobao.late()).isZero();
+        assertThat(taobao.duplicates()).isZero();
+        assertThat(taobao.users()).isEqualTo(929);
     }
 }
