@@ -20,7 +20,9 @@ import java.time.ZoneId;
  * covers between {@code n - 1} and {@code n} bucket widths: an event just older than the start of
  * the oldest bucket is left out even if it is less than the nominal window length ago. Counts are
  * exact for these bucket-aligned windows; against an exact sliding window they can only be lower,
- * by the events in the part of one bucket at the old edge.
+ * by the events in the part of one bucket at the old edge. The day buckets are placed in the zone
+ * of the config passed to {@link #apply}: keep one zone for a state's whole life (the model card
+ * records it); a state built under another zone would count its days shifted.
  *
  * <h2>Order, lateness and duplicates</h2>
  *
