@@ -9,7 +9,7 @@ DEFAULT_FILE="$REPO_DIR/data/rees46-multicategory-2019oct-head/2019-Oct_head.csv
 
 usage() {
     cat <<USAGE
-Usage: deploy/quickstart.sh [options]
+Usage: deploy/quickstart.sh [options] [-- JOB_ARGUMENTS...]
 
 Runs Propensity end to end on this machine (JDK 17 and Maven are all it needs):
   1. builds the job and the tools (mvn -B -q install -DskipTests -pl job,deploy -am)
@@ -30,6 +30,7 @@ Options:
   --format FORMAT     rees46, taobao or json (default: from the file name)
   --stop-at-end       stop everything after the summary
   -h, --help          this help
+Arguments after '--' go to the job, e.g. -- --delivery exactly-once --purchase-threshold 0.3
 Logs: $LOG_DIR
 USAGE
 }
@@ -39,6 +40,7 @@ speed_up=180
 file="$DEFAULT_FILE"
 format_args=()
 stop_at_end=false
+job_args=()
 while (($# > 0)); do
     case "$1" in
     --skip-build)
@@ -64,6 +66,11 @@ while (($# > 0)); do
     -h | --help)
         usage
         exit 0
+        ;;
+    --)
+        shift
+        job_args=("$@")
+        break
         ;;
     *)
         usage >&2
@@ -114,7 +121,7 @@ step "creating the topics"
 "$DEPLOY_DIR/bin/topics.sh"
 
 step "submitting the job"
-"$DEPLOY_DIR/bin/submit.sh" --wait-running 120
+"$DEPLOY_DIR/bin/submit.sh" --wait-running 120 -- "${job_args[@]+"${job_args[@]}"}"
 job_id="$(cat "$RUN_DIR/job.id")"
 
 step "replaying $(basename "$file"); alerts are printed as they arrive"

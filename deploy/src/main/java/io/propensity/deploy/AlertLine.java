@@ -77,10 +77,16 @@ final class AlertLine {
                 : "?";
     }
 
-    /** Feature values without trailing zeros: 2 rather than 2.0, 0.25 rather than 0.250000. */
+    /**
+     * Feature values without trailing zeros: 2 rather than 2.0, 0.25 rather than 0.250000; a JSON
+     * null (a feature without a value, such as the time since a first purchase) as {@code missing}.
+     */
     private static String compact(JsonNode value) {
+        if (value.isNull()) {
+            return "missing";
+        }
         if (!value.isNumber()) {
-            return value.isMissingNode() || value.isNull() ? "?" : value.asText();
+            return value.isMissingNode() ? "?" : value.asText();
         }
         double number = value.asDouble();
         if (number == Math.rint(number) && Math.abs(number) < 1e15) {

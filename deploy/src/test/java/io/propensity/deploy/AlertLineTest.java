@@ -20,16 +20,16 @@ class AlertLineTest {
                  "trigger":{"kind":"event","event_type":"cart","time":1569890463000},
                  "event_time":1569890463000,"emitted_at":1700000000000,
                  "top_features":[{"name":"cart_count_session","value":2.0},
-                                 {"name":"views_30m","value":11},
+                                 {"name":"seconds_since_purchase","value":null},
                                  {"name":"price_mean","value":35.791},
                                  {"name":"fourth","value":1}]}
                 """;
 
         assertThat(AlertLine.format(JSON.readTree(alert)))
                 .isEqualTo(
-                        "2019-10-01T00:41:03Z purchase_intent user 512386086 score 0.912"
-                                + " (threshold 0.700) purchase-intent@3 after cart | top:"
-                                + " cart_count_session=2, views_30m=11, price_mean=35.79");
+                        "2019-10-01T00:41:03Z purchase_intent user 512386086 score 0.912 (threshold"
+                            + " 0.700) purchase-intent@3 after cart | top: cart_count_session=2,"
+                            + " seconds_since_purchase=missing, price_mean=35.79");
     }
 
     @Test
