@@ -102,6 +102,16 @@ public final class CompiledEnsemble {
     final byte normalization;
     final boolean floatMath;
 
+    // binary form of the trees whose predicates are all comparisons (see BinaryForm)
+    static final int NO_BINARY_FORM = Integer.MIN_VALUE;
+    final int[] binaryRoot;
+    final int[] binarySlot;
+    final double[] binaryThreshold;
+    final int[] binaryBelow;
+    final int[] binaryAtOrAbove;
+    final int[] binaryMissing;
+    final double[] binaryLeaf;
+
     CompiledEnsemble(Builder b) {
         this.slots = b.slots;
         this.nodeSlot = b.nodeSlot;
@@ -128,6 +138,14 @@ public final class CompiledEnsemble {
         this.tableCategory = b.tableCategory;
         this.normalization = b.normalization;
         this.floatMath = b.floatMath;
+        BinaryForm binary = new BinaryForm(this);
+        this.binaryRoot = binary.roots;
+        this.binarySlot = binary.slots();
+        this.binaryThreshold = binary.thresholds();
+        this.binaryBelow = binary.below();
+        this.binaryAtOrAbove = binary.atOrAbove();
+        this.binaryMissing = binary.missing();
+        this.binaryLeaf = binary.leaves();
     }
 
     /** The mutable parts, filled by {@link EnsembleCompiler}. */
@@ -323,6 +341,32 @@ public final class CompiledEnsemble {
 
     /** The score of tree {@code t} for an encoded row; NaN for a missing prediction. */
     double tree(int t, double[] row) {
+        int node = binaryRoot[t];
+        if (node == NO_BINARY_FORM) {
+            return orderedTree(t, row);
+        }
+        // one comparison per level; NaN fails both tests and takes the missing branch
+        while (node >= 0) {
+            double x = row[binarySlot[node]];
+            double threshold = binaryThreshold[node];
+            node =
+                    x < threshold
+                            ? binaryBelow[node]
+                            : (x >= threshold ? binaryAtOrAbove[node] : binaryMissing[node]);
+        }
+        return binaryLeaf[~node];
+    }
+
+    /** Whether tree {@code t} is evaluated in its binary form. */
+    boolean hasBinaryForm(int t) {
+        return binaryRoot[t] != NO_BINARY_FORM;
+    }
+
+    /**
+     * The score of tree {@code t} by PMML's own rules: children tried in order, the first whose
+     * predicate is true taken, missing values handled by the tree's strategy.
+     */
+    double orderedTree(int t, double[] row) {
         int node = treeRoot[t];
         byte missing = treeMissing[t];
         descend:

@@ -25,10 +25,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TreeMissingValuesTest {
 
     static PMML tree(String strategy, String noTrueChild) throws IOException, ModelLoadException {
+        return tree(strategy, noTrueChild, false);
+    }
+
+    /**
+     * The tree; with {@code comparisonsOnly} the set predicates on y become {@code y <= 3} and
+     * {@code y > 3}, which take the same branches for the values used here, so that the binary form
+     * ({@link BinaryForm}) is tested with the same expectations.
+     */
+    static PMML tree(String strategy, String noTrueChild, boolean comparisonsOnly)
+            throws IOException, ModelLoadException {
         String text =
                 Files.readString(PmmlSourceTest.resource("missing-strategies.pmml"))
                         .replace("STRATEGY", strategy)
                         .replace("NO_TRUE_CHILD", noTrueChild);
+        if (comparisonsOnly) {
+            text =
+                    text.replaceAll(
+                                    "(?s)<SimpleSetPredicate field=\"y\""
+                                            + " booleanOperator=\"isIn\">.*?</SimpleSetPredicate>",
+                                    "<SimplePredicate field=\"y\" operator=\"lessOrEqual\""
+                                            + " value=\"3\"/>")
+                            .replaceAll(
+                                    "(?s)<SimpleSetPredicate field=\"y\""
+                                        + " booleanOperator=\"isNotIn\">.*?</SimpleSetPredicate>",
+                                    "<SimplePredicate field=\"y\" operator=\"greaterThan\""
+                                            + " value=\"3\"/>");
+        }
         return PmmlSource.read(
                 new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), strategy);
     }

@@ -1,0 +1,154 @@
+package io.propensity.scoring.pmml;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Rewrites the ordered, n-ary PMML trees of a {@link CompiledEnsemble} into binary decision nodes
+ * where every predicate is a comparison of a number with a threshold (or True): the form XGBoost
+ * and LightGBM trees take. Each binary node asks {@code x < threshold} and has three targets:
+ * below, at-or-above, and missing ({@code x} is NaN). A target is another binary node (index &gt;=
+ * 0) or a leaf ({@code ~leafIndex}).
+ *
+ * <p>The rewrite keeps PMML's semantics exactly. The children of a node are tried in order: child
+ * {@code i}'s false branch is the test of child {@code i + 1}, and the last false branch is what
+ * noTrueChildStrategy says (the node's score, or a missing prediction). {@code <=} and {@code >}
+ * become {@code <} against the next double up, which is exact for every double. The missing branch
+ * follows the tree's missingValueStrategy: none (the comparison is false: the next sibling),
+ * lastPrediction (the node's score), nullPrediction (a missing leaf), defaultChild (the default
+ * child's subtree). Trees with other predicates keep only their ordered form.
+ */
+final class BinaryForm {
+
+    final int[] roots;
+    private final CompiledEnsemble e;
+    private final List<Integer> slots = new ArrayList<>();
+    private final List<Double> thresholds = new ArrayList<>();
+    private final List<Integer> below = new ArrayList<>();
+    private final List<Integer> atOrAbove = new ArrayList<>();
+    private final List<Integer> missing = new ArrayList<>();
+    private final List<Double> leaves = new ArrayList<>();
+    private int[] subtreeOf;
+
+    BinaryForm(CompiledEnsemble ensemble) {
+        this.e = ensemble;
+        this.roots = new int[e.treeRoot.length];
+        this.subtreeOf = new int[e.nodeSlot.length];
+        Arrays.fill(subtreeOf, CompiledEnsemble.NO_BINARY_FORM);
+        for (int t = 0; t < roots.length; t++) {
+            roots[t] = convertible(t) ? subtree(t, e.treeRoot[t]) : CompiledEnsemble.NO_BINARY_FORM;
+        }
+    }
+
+    private boolean convertible(int t) {
+        int end = t + 1 < e.treeRoot.length ? e.treeRoot[t + 1] : e.nodeSlot.length;
+        for (int n = e.treeRoot[t] + 1; n < end; n++) {
+            byte op = e.nodeOp[n];
+            boolean comparison =
+                    op == CompiledEnsemble.OP_LT
+                            || op == CompiledEnsemble.OP_LE
+                            || op == CompiledEnsemble.OP_GT
+                            || op == CompiledEnsemble.OP_GE;
+            if (op != CompiledEnsemble.OP_TRUE
+                    && !(comparison && Double.isFinite(e.nodeValue[n]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The target that evaluates the subtree below (and including the score of) a node. */
+    private int subtree(int t, int node) {
+        if (subtreeOf[node] != CompiledEnsemble.NO_BINARY_FORM) {
+            return subtreeOf[node];
+        }
+        int first = e.nodeFirstChild[node];
+        int count = e.nodeChildCount[node];
+        int result;
+        if (count == 0) {
+            result = leaf(e.nodeScore[node]);
+        } else {
+            int noTrueChild = e.treeReturnLast[t] ? leaf(e.nodeScore[node]) : leaf(Double.NaN);
+            int onMissing;
+            switch (e.treeMissing[t]) {
+                case CompiledEnsemble.MISSING_LAST_PREDICTION:
+                    onMissing = leaf(e.nodeScore[node]);
+                    break;
+                case CompiledEnsemble.MISSING_NULL_PREDICTION:
+                    onMissing = leaf(Double.NaN);
+                    break;
+                case CompiledEnsemble.MISSING_DEFAULT_CHILD:
+                    onMissing = subtree(t, e.nodeDefaultChild[node]);
+                    break;
+                default:
+                    onMissing = CompiledEnsemble.NO_BINARY_FORM; // "none": like false
+            }
+            int next = noTrueChild;
+            for (int c = first + count - 1; c >= first; c--) {
+                if (e.nodeOp[c] == CompiledEnsemble.OP_TRUE) {
+                    next = subtree(t, c);
+                    continue;
+                }
+                int taken = subtree(t, c);
+                int notTaken = next;
+                double threshold = e.nodeValue[c];
+                byte op = e.nodeOp[c];
+                if (op == CompiledEnsemble.OP_LE || op == CompiledEnsemble.OP_GT) {
+                    threshold = Math.nextUp(threshold);
+                }
+                boolean takenBelow = op == CompiledEnsemble.OP_LT || op == CompiledEnsemble.OP_LE;
+                next =
+                        add(
+                                e.nodeSlot[c],
+                                threshold,
+                                takenBelow ? taken : notTaken,
+                                takenBelow ? notTaken : taken,
+                                onMissing == CompiledEnsemble.NO_BINARY_FORM
+                                        ? notTaken
+                                        : onMissing);
+            }
+            result = next;
+        }
+        subtreeOf[node] = result;
+        return result;
+    }
+
+    private int add(int slot, double threshold, int lower, int upper, int onMissing) {
+        slots.add(slot);
+        thresholds.add(threshold);
+        below.add(lower);
+        atOrAbove.add(upper);
+        missing.add(onMissing);
+        return slots.size() - 1;
+    }
+
+    private int leaf(double value) {
+        leaves.add(value);
+        return ~(leaves.size() - 1);
+    }
+
+    int[] slots() {
+        return slots.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    double[] thresholds() {
+        return thresholds.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    int[] below() {
+        return below.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    int[] atOrAbove() {
+        return atOrAbove.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    int[] missing() {
+        return missing.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    double[] leaves() {
+        return leaves.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+}
