@@ -107,6 +107,8 @@ class EndToEndIT {
                             // threshold that any real score passes makes alerts certain
                             "--purchase-threshold",
                             "0.01");
+            // into the failsafe report, for whoever reads a CI log
+            System.out.println(quickstart.output());
             assertThat(quickstart.exitCode()).as(diagnostics(quickstart)).isZero();
             checkRun(quickstart);
         } finally {
