@@ -81,9 +81,24 @@ done
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The long steps run as background children awaited with 'wait', so that SIGTERM (or SIGINT)
+# to this script is handled at once instead of after the step; the handler ends the child.
 finished=false
+child=""
+run_step() {
+    "$@" &
+    child=$!
+    local status=0
+    wait "$child" || status=$?
+    child=""
+    return "$status"
+}
 on_exit() {
     local status=$?
+    if [[ -n "$child" ]]; then
+        kill -TERM "$child" 2>/dev/null || true
+        wait "$child" 2>/dev/null || true
+    fi
     if [[ "$finished" != true ]]; then
         trap - INT TERM EXIT
         printf '\n' >&2
@@ -121,19 +136,19 @@ step "creating the topics"
 "$DEPLOY_DIR/bin/topics.sh"
 
 step "submitting the job"
-"$DEPLOY_DIR/bin/submit.sh" --wait-running 120 -- "${job_args[@]+"${job_args[@]}"}"
+run_step "$DEPLOY_DIR/bin/submit.sh" --wait-running 120 -- "${job_args[@]+"${job_args[@]}"}"
 job_id="$(cat "$RUN_DIR/job.id")"
 
 step "replaying $(basename "$file"); alerts are printed as they arrive"
 read -r -a marker <<<"$(service_marker alerts-printer)"
 "$JAVA" "${marker[@]}" -jar "$TOOLS_JAR" alerts --from-beginning </dev/null &
 printf '%s' "$!" >"$(pid_file alerts-printer)"
-"$DEPLOY_DIR/bin/replay.sh" "$file" "${format_args[@]+"${format_args[@]}"}" \
+run_step "$DEPLOY_DIR/bin/replay.sh" "$file" "${format_args[@]+"${format_args[@]}"}" \
     --speed-up "$speed_up" --progress lines --progress-seconds 10
 
 step "waiting for the job to read every event and checkpoint"
 summary_status=0
-"$DEPLOY_DIR/bin/summary.sh" --job-id "$job_id" --wait-seconds 180 || summary_status=$?
+run_step "$DEPLOY_DIR/bin/summary.sh" --job-id "$job_id" --wait-seconds 180 || summary_status=$?
 # let the printer show the alerts that the last checkpoint flushed
 sleep 2
 stop_service alerts-printer 10 >/dev/null

@@ -193,11 +193,12 @@ require_tools_jar() {
         die "$TOOLS_JAR is missing: build it with 'mvn -B -q install -DskipTests -pl deploy -am'"
 }
 
-# tools_java ARGS...: runs the Propensity command line tools (replay, alerts, topics, summary).
+# tools_java ARGS...: replaces the shell with the Propensity tools (replay, alerts, topics,
+# summary), so that signals to the script reach the JVM.
 tools_java() {
     require_java
     require_tools_jar
-    "$JAVA" -jar "$TOOLS_JAR" "$@"
+    exec "$JAVA" -jar "$TOOLS_JAR" "$@"
 }
 
 # job_state JOB_ID: the job's state from the REST API (RUNNING, FAILED, ...), or nothing.
