@@ -227,6 +227,19 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
                 last != lastBefore || state.pendingTimer == NONE
                         ? nextTimer(activity, last)
                         : state.pendingTimer;
+        // the watermark may already be past that time (after an idle partition, or at the end
+        // of a bounded input): a timer registered there would never fire, so settle it now
+        long watermark = ctx.timerService().currentWatermark();
+        while (timer <= watermark) {
+            if (activity.isExpired(timer, featureConfig)) {
+                expiredUsers.inc();
+                state.pendingTimer = registeredTimer;
+                clearUser(ctx, state);
+                return;
+            }
+            runInactivityCheck(ctx.getCurrentKey(), activity, state, timer, out);
+            timer = nextTimer(activity, timer);
+        }
         state.pendingTimer = registeredTimer;
         moveTimer(ctx, state, timer);
         activityState.update(activity.toBytes());

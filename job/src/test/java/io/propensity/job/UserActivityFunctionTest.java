@@ -238,6 +238,20 @@ class UserActivityFunctionTest {
     }
 
     @Test
+    void shouldSettleChecksAtOnceWhenTheWatermarkIsAlreadyPastThem() throws Exception {
+        // e.g. another partition finished a bounded read (watermark at the end of time) while
+        // this user's partition was idle: a timer registered now would never fire
+        open(TestModels.rules(AlertRules.COOLDOWN_SESSION, 0.8, Duration.ofDays(10)));
+        harness.processWatermark(T0 + 30 * DAY);
+
+        send("u1", T0, EventType.VIEW, "p1");
+
+        assertThat(alerts()).extracting(Alert::triggerTime).containsExactly(T0 + 2 * DAY);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
     void shouldSendLateEventsToTheSideOutputWithTheirOrigin() throws Exception {
         open(TestModels.rules());
         send("u1", T0 + HOUR, EventType.CART, "p1");
