@@ -22,13 +22,17 @@ import java.util.List;
 final class BinaryForm {
 
     final int[] roots;
+
+    /** For each tree, the most steps from its root to a leaf (0 for a single-leaf tree). */
+    final int[] depths;
+
     private final CompiledEnsemble e;
     private final List<Integer> slots = new ArrayList<>();
     private final List<Double> thresholds = new ArrayList<>();
     private final List<Integer> below = new ArrayList<>();
     private final List<Integer> atOrAbove = new ArrayList<>();
     private final List<Integer> missing = new ArrayList<>();
-    private final List<Double> leaves = new ArrayList<>();
+    private final List<Double> values = new ArrayList<>();
     private int[] subtreeOf;
 
     BinaryForm(CompiledEnsemble ensemble) {
@@ -36,9 +40,36 @@ final class BinaryForm {
         this.roots = new int[e.treeRoot.length];
         this.subtreeOf = new int[e.nodeSlot.length];
         Arrays.fill(subtreeOf, CompiledEnsemble.NO_BINARY_FORM);
+        this.depths = new int[roots.length];
         for (int t = 0; t < roots.length; t++) {
-            roots[t] = convertible(t) ? subtree(t, e.treeRoot[t]) : CompiledEnsemble.NO_BINARY_FORM;
+            roots[t] =
+                    e.slots.length > 0 && convertible(t)
+                            ? subtree(t, e.treeRoot[t])
+                            : CompiledEnsemble.NO_BINARY_FORM;
         }
+        int[] memo = new int[slots.size()];
+        Arrays.fill(memo, -1);
+        for (int t = 0; t < roots.length; t++) {
+            depths[t] = roots[t] == CompiledEnsemble.NO_BINARY_FORM ? 0 : depth(roots[t], memo);
+        }
+    }
+
+    private int depth(int node, int[] memo) {
+        if (memo[node] >= 0) {
+            return memo[node];
+        }
+        int depth = 0;
+        if (!Double.isNaN(thresholds.get(node))) {
+            depth =
+                    1
+                            + Math.max(
+                                    depth(below.get(node), memo),
+                                    Math.max(
+                                            depth(atOrAbove.get(node), memo),
+                                            depth(missing.get(node), memo)));
+        }
+        memo[node] = depth;
+        return depth;
     }
 
     private boolean convertible(int t) {
@@ -120,35 +151,35 @@ final class BinaryForm {
         below.add(lower);
         atOrAbove.add(upper);
         missing.add(onMissing);
+        values.add(Double.NaN);
         return slots.size() - 1;
     }
 
     private int leaf(double value) {
-        leaves.add(value);
-        return ~(leaves.size() - 1);
-    }
-
-    int[] slots() {
-        return slots.stream().mapToInt(Integer::intValue).toArray();
+        int leaf = slots.size();
+        add(0, Double.NaN, leaf, leaf, leaf);
+        values.set(leaf, value);
+        return leaf;
     }
 
     double[] thresholds() {
         return thresholds.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    int[] below() {
-        return below.stream().mapToInt(Integer::intValue).toArray();
+    /** Per node, four ints: input slot, target below, target at or above, target missing. */
+    int[] nodes() {
+        int[] nodes = new int[slots.size() * 4];
+        for (int n = 0; n < slots.size(); n++) {
+            nodes[4 * n] = slots.get(n);
+            nodes[4 * n + 1] = below.get(n);
+            nodes[4 * n + 2] = atOrAbove.get(n);
+            nodes[4 * n + 3] = missing.get(n);
+        }
+        return nodes;
     }
 
-    int[] atOrAbove() {
-        return atOrAbove.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    int[] missing() {
-        return missing.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    double[] leaves() {
-        return leaves.stream().mapToDouble(Double::doubleValue).toArray();
+    /** The value of each leaf node (NaN for a missing prediction and for inner nodes). */
+    double[] values() {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }

@@ -105,12 +105,23 @@ public final class CompiledEnsemble {
     // binary form of the trees whose predicates are all comparisons (see BinaryForm)
     static final int NO_BINARY_FORM = Integer.MIN_VALUE;
     final int[] binaryRoot;
-    final int[] binarySlot;
+    final int[] binaryDepth;
+
+    /** Whether trees t .. t + 3 all have a binary form and belong to the same margin. */
+    final boolean[] binaryQuad;
+
+    /** Trees walked side by side. */
+    static final int BLOCK = 8;
+
+    /** The deepest of trees t .. t + BLOCK - 1. */
+    final int[] blockDepth;
+
+    /** Binary node n at 4n: its input slot, then its targets below, at or above, and missing. */
+    final int[] binaryNodes;
+
     final double[] binaryThreshold;
-    final int[] binaryBelow;
-    final int[] binaryAtOrAbove;
-    final int[] binaryMissing;
-    final double[] binaryLeaf;
+
+    final double[] binaryValue;
 
     CompiledEnsemble(Builder b) {
         this.slots = b.slots;
@@ -140,12 +151,24 @@ public final class CompiledEnsemble {
         this.floatMath = b.floatMath;
         BinaryForm binary = new BinaryForm(this);
         this.binaryRoot = binary.roots;
-        this.binarySlot = binary.slots();
+        this.binaryNodes = binary.nodes();
         this.binaryThreshold = binary.thresholds();
-        this.binaryBelow = binary.below();
-        this.binaryAtOrAbove = binary.atOrAbove();
-        this.binaryMissing = binary.missing();
-        this.binaryLeaf = binary.leaves();
+        this.binaryValue = binary.values();
+        this.binaryDepth = binary.depths;
+        this.binaryQuad = new boolean[treeRoot.length];
+        this.blockDepth = new int[treeRoot.length];
+        for (int k = 0; k + 1 < marginStart.length; k++) {
+            for (int t = marginStart[k]; t + BLOCK <= marginStart[k + 1]; t++) {
+                boolean all = true;
+                int depth = 0;
+                for (int i = t; i < t + BLOCK; i++) {
+                    all &= hasBinaryForm(i);
+                    depth = Math.max(depth, binaryDepth[i]);
+                }
+                binaryQuad[t] = all;
+                blockDepth[t] = depth;
+            }
+        }
     }
 
     /** The mutable parts, filled by {@link EnsembleCompiler}. */
@@ -241,9 +264,9 @@ public final class CompiledEnsemble {
         return new double[slots.length];
     }
 
-    /** A scratch array of margins. */
+    /** A scratch array of margins (with four more places for tree scores). */
     public double[] newMargins() {
-        return new double[marginStart.length - 1];
+        return new double[marginStart.length - 1 + BLOCK];
     }
 
     /** A scratch result array. */
@@ -268,8 +291,9 @@ public final class CompiledEnsemble {
      * @return false when the model's prediction is missing (then {@code result} is all NaN)
      */
     public boolean evaluate(double[] row, double[] margins, double[] result) {
-        for (int k = 0; k < margins.length; k++) {
-            double margin = margin(k, row);
+        int count = marginStart.length - 1;
+        for (int k = 0; k < count; k++) {
+            double margin = margin(k, row, margins, count);
             if (Double.isNaN(margin)) {
                 Arrays.fill(result, Double.NaN);
                 return false;
@@ -289,54 +313,67 @@ public final class CompiledEnsemble {
 
     /** The aggregated, rescaled value of margin {@code k}; NaN when a tree returned missing. */
     public double margin(int k, double[] row) {
+        return margin(k, row, new double[BLOCK], 0);
+    }
+
+    /**
+     * As {@link #margin(int, double[])}, with {@code scratch[at .. at + 3]} for tree scores. Trees
+     * are added in document order, in the math context's precision, as JPMML-Evaluator does.
+     */
+    private double margin(int k, double[] row, double[] scratch, int at) {
         int start = marginStart[k];
         int end = marginStart[k + 1];
         byte aggregate = marginAggregate[k];
-        double value;
-        if (floatMath) {
-            float sum = 0f;
-            float weights = 0f;
-            for (int t = start; t < end; t++) {
-                double score = tree(t, row);
+        boolean weighted =
+                aggregate == AGGREGATE_WEIGHTED_SUM || aggregate == AGGREGATE_WEIGHTED_AVERAGE;
+        float floatSum = 0f;
+        float floatWeights = 0f;
+        double sum = 0;
+        double weights = 0;
+        int t = start;
+        while (t < end) {
+            int count;
+            if (binaryQuad[t]) {
+                quad(t, row, scratch, at);
+                count = BLOCK;
+            } else {
+                scratch[at] = tree(t, row);
+                count = 1;
+            }
+            for (int i = 0; i < count; i++, t++) {
+                double score = scratch[at + i];
                 if (Double.isNaN(score)) {
                     return Double.NaN;
                 }
-                if (aggregate == AGGREGATE_SUM || aggregate == AGGREGATE_AVERAGE) {
-                    sum += (float) score;
-                } else {
-                    sum += (float) treeWeight[t] * (float) score;
-                    weights += (float) treeWeight[t];
-                }
-            }
-            if (aggregate == AGGREGATE_AVERAGE) {
-                sum /= (end - start);
-            } else if (aggregate == AGGREGATE_WEIGHTED_AVERAGE) {
-                sum /= weights;
-            }
-            value = sum * (float) marginFactor[k] + (float) marginConstant[k];
-        } else {
-            double sum = 0;
-            double weights = 0;
-            for (int t = start; t < end; t++) {
-                double score = tree(t, row);
-                if (Double.isNaN(score)) {
-                    return Double.NaN;
-                }
-                if (aggregate == AGGREGATE_SUM || aggregate == AGGREGATE_AVERAGE) {
-                    sum += score;
-                } else {
+                if (floatMath) {
+                    if (weighted) {
+                        floatSum += (float) treeWeight[t] * (float) score;
+                        floatWeights += (float) treeWeight[t];
+                    } else {
+                        floatSum += (float) score;
+                    }
+                } else if (weighted) {
                     sum += treeWeight[t] * score;
                     weights += treeWeight[t];
+                } else {
+                    sum += score;
                 }
             }
-            if (aggregate == AGGREGATE_AVERAGE) {
-                sum /= (end - start);
-            } else if (aggregate == AGGREGATE_WEIGHTED_AVERAGE) {
-                sum /= weights;
-            }
-            value = sum * marginFactor[k] + marginConstant[k];
         }
-        return value;
+        if (floatMath) {
+            if (aggregate == AGGREGATE_AVERAGE) {
+                floatSum /= (end - start);
+            } else if (aggregate == AGGREGATE_WEIGHTED_AVERAGE) {
+                floatSum /= floatWeights;
+            }
+            return floatSum * (float) marginFactor[k] + (float) marginConstant[k];
+        }
+        if (aggregate == AGGREGATE_AVERAGE) {
+            sum /= (end - start);
+        } else if (aggregate == AGGREGATE_WEIGHTED_AVERAGE) {
+            sum /= weights;
+        }
+        return sum * marginFactor[k] + marginConstant[k];
     }
 
     /** The score of tree {@code t} for an encoded row; NaN for a missing prediction. */
@@ -345,16 +382,57 @@ public final class CompiledEnsemble {
         if (node == NO_BINARY_FORM) {
             return orderedTree(t, row);
         }
-        // one comparison per level; NaN fails both tests and takes the missing branch
-        while (node >= 0) {
-            double x = row[binarySlot[node]];
-            double threshold = binaryThreshold[node];
-            node =
-                    x < threshold
-                            ? binaryBelow[node]
-                            : (x >= threshold ? binaryAtOrAbove[node] : binaryMissing[node]);
+        for (int step = binaryDepth[t]; step > 0; step--) {
+            node = step(node, row);
         }
-        return binaryLeaf[~node];
+        return binaryValue[node];
+    }
+
+    /**
+     * One level down the binary form. The branch is computed, not jumped to: target 0 below, 1 at
+     * or above, 2 missing (NaN fails both comparisons), so unpredictable splits cost no
+     * mispredicted jumps; a leaf steps to itself.
+     */
+    private int step(int node, double[] row) {
+        int base = node << 2;
+        double x = row[binaryNodes[base]];
+        double threshold = binaryThreshold[node];
+        int below = x < threshold ? 1 : 0;
+        int atOrAbove = x >= threshold ? 1 : 0;
+        return binaryNodes[base + 3 - 2 * below - atOrAbove];
+    }
+
+    /**
+     * Trees t .. t + 3 walked side by side (four independent chains of loads keep the core busy
+     * while each waits), their scores written to {@code scores[at .. at + 3]}.
+     */
+    private void quad(int t, double[] row, double[] scores, int at) {
+        int n0 = binaryRoot[t];
+        int n1 = binaryRoot[t + 1];
+        int n2 = binaryRoot[t + 2];
+        int n3 = binaryRoot[t + 3];
+        int n4 = binaryRoot[t + 4];
+        int n5 = binaryRoot[t + 5];
+        int n6 = binaryRoot[t + 6];
+        int n7 = binaryRoot[t + 7];
+        for (int step = blockDepth[t]; step > 0; step--) {
+            n0 = step(n0, row);
+            n1 = step(n1, row);
+            n2 = step(n2, row);
+            n3 = step(n3, row);
+            n4 = step(n4, row);
+            n5 = step(n5, row);
+            n6 = step(n6, row);
+            n7 = step(n7, row);
+        }
+        scores[at] = binaryValue[n0];
+        scores[at + 1] = binaryValue[n1];
+        scores[at + 2] = binaryValue[n2];
+        scores[at + 3] = binaryValue[n3];
+        scores[at + 4] = binaryValue[n4];
+        scores[at + 5] = binaryValue[n5];
+        scores[at + 6] = binaryValue[n6];
+        scores[at + 7] = binaryValue[n7];
     }
 
     /** Whether tree {@code t} is evaluated in its binary form. */
