@@ -121,7 +121,7 @@ require_java
 if [[ "$build" == true ]]; then
     step "building the job and the tools (mvn -B -q install -DskipTests -pl job,deploy -am)"
     command -v "$MVN" >/dev/null 2>&1 || die "mvn not found: install Maven 3.8+"
-    (cd "$REPO_DIR" && "$MVN" -B -q install -DskipTests -Dspotless.check.skip=true \
+    (cd "$REPO_DIR" && "$MVN" -B -q -Dstyle.color=never install -DskipTests -Dspotless.check.skip=true \
         -pl job,deploy -am)
 fi
 [[ -f "$JOB_JAR" ]] || die "$JOB_JAR is missing (run without --skip-build)"

@@ -78,7 +78,7 @@ fetch_jars() {
     fi
     info "downloading jars for $(basename "$(dirname "$pom")") via Maven ($stamp) into $dest"
     rm -rf "$dest.tmp"
-    if ! "$MVN" -B -q -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
+    if ! "$MVN" -B -q -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
         -DoutputDirectory="$dest.tmp" "$@" >"$LOG_DIR/maven-fetch.log" 2>&1; then
         tail -n 30 "$LOG_DIR/maven-fetch.log" >&2
         die "Maven could not fetch the jars (full log: $LOG_DIR/maven-fetch.log)"

@@ -107,7 +107,7 @@ final class SummaryCommand implements Callable<Integer>, PropensityCli.KafkaClie
                     recordsIn,
                     countText(eventsOnTopic),
                     eventsTopic);
-            out.printf(Locale.ROOT, "  alerts        %s%n", alertsText(alertsByType));
+            out.printf(Locale.ROOT, "  alerts        %s%n", alertsText(alertsByType, alertsTopic));
             out.printf(
                     Locale.ROOT,
                     "  dead letters  %s on %s%n",
@@ -166,14 +166,22 @@ final class SummaryCommand implements Callable<Integer>, PropensityCli.KafkaClie
         return false;
     }
 
-    private static String alertsText(Map<String, Long> byType) {
+    /** For example {@code 70 on propensity.alerts (purchase_intent 70)}. */
+    private static String alertsText(Map<String, Long> byType, String topic) {
         if (byType == null) {
-            return "topic missing";
+            return "topic missing: " + topic;
         }
         long total = byType.values().stream().mapToLong(Long::longValue).sum();
-        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%,d", total));
-        byType.forEach(
-                (type, count) -> text.append(String.format(Locale.ROOT, ", %s %,d", type, count)));
+        StringBuilder text =
+                new StringBuilder(String.format(Locale.ROOT, "%,d on %s", total, topic));
+        if (!byType.isEmpty()) {
+            StringBuilder types = new StringBuilder();
+            byType.forEach(
+                    (type, count) ->
+                            types.append(types.length() == 0 ? "" : ", ")
+                                    .append(String.format(Locale.ROOT, "%s %,d", type, count)));
+            text.append(" (").append(types).append(')');
+        }
         return text.toString();
     }
 
