@@ -385,9 +385,13 @@ class PropensityJobKafkaTest {
         props.put(
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        // on a loaded machine the in-JVM broker has stalled the first batches for minutes: give
-        // them longer than the default 2 min rather than lose them (checked below)
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "200000");
+        // the idempotent producer's first batch to a just-created partition of the in-JVM broker
+        // has stalled until its delivery timeout: a plain producer, one request in flight so
+        // that retries keep the order, started only once every partition has a leader
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        props.put(ProducerConfig.ACKS_CONFIG, "1");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
         long[] badLines = new long[1];
         List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props);
@@ -396,6 +400,11 @@ class PropensityJobKafkaTest {
                                 REES46,
                                 EventFormat.REES46,
                                 (source, line, reason, raw) -> badLines[0]++)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (producer.partitionsFor(topic).stream().anyMatch(p -> p.leader() == null)) {
+                assertThat(System.nanoTime()).as("leaders of %s", topic).isLessThan(deadline);
+                Thread.sleep(100);
+            }
             while (reader.hasNext()) {
                 ShopperEvent event = reader.next();
                 produced.events.add(event);
