@@ -2,6 +2,7 @@ package io.propensity.job;
 
 import io.propensity.features.FeatureSchema;
 import io.propensity.scoring.ModelCard;
+import io.propensity.scoring.ModelInfo;
 import io.propensity.scoring.ModelLoadException;
 import io.propensity.scoring.Scorer;
 import io.propensity.scoring.ScorerKind;
@@ -27,11 +28,26 @@ public final class ModelArtifact implements Serializable {
     private final String source;
     private final byte[] pmml;
     private final byte[] card;
+    private final boolean evaluated;
 
     private ModelArtifact(String source, byte[] pmml, byte[] card) {
+        this(source, pmml, card, true);
+    }
+
+    private ModelArtifact(String source, byte[] pmml, byte[] card, boolean evaluated) {
         this.source = source;
         this.pmml = pmml;
         this.card = card;
+        this.evaluated = evaluated;
+    }
+
+    /**
+     * This model, but {@link #load} returns a scorer that answers 0 without evaluating anything.
+     * For the benchmark harness only (the job's cost with features but no scoring); {@code main}
+     * never uses it. The card, info and thresholds stay those of the real model.
+     */
+    public ModelArtifact unevaluated() {
+        return new ModelArtifact(source, pmml, card, false);
     }
 
     /**
@@ -110,7 +126,22 @@ public final class ModelArtifact implements Serializable {
         } catch (IOException e) {
             throw new ModelLoadException(e.getMessage(), e);
         }
-        return Scorers.load(new ByteArrayInputStream(pmml), source, version, kind);
+        Scorer scorer = Scorers.load(new ByteArrayInputStream(pmml), source, version, kind);
+        if (evaluated) {
+            return scorer;
+        }
+        ModelInfo info = scorer.info();
+        return new Scorer() {
+            @Override
+            public ModelInfo info() {
+                return info;
+            }
+
+            @Override
+            public double score(double[] features) {
+                return 0;
+            }
+        };
     }
 
     /**
