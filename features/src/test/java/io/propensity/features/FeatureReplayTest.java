@@ -6,7 +6,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +19,7 @@ class FeatureReplayTest {
     static final long T0 = Instant.parse("2024-01-01T00:00:00Z").toEpochMilli();
     static final long HOUR = 3_600_000L;
     static final long DAY = 24 * HOUR;
+    static final ZoneOffset UTC = ZoneOffset.UTC;
 
     record Seen(String user, long time, ApplyOutcome outcome, double views24h) {}
 
@@ -86,6 +89,137 @@ class FeatureReplayTest {
                         new Check("a", T0 + DAY, 86_400),
                         new Check("b", T0 + DAY, 86_400),
                         new Check("b", T0 + 2 * DAY, 2 * 86_400));
+    }
+
+    /** A replay with checks at 1 d and 2 d that writes what it hears, in order, to a log. */
+    static FeatureReplay logging(FeatureConfig config, List<String> log) {
+        return new FeatureReplay(
+                config,
+                (event, outcome, state, features) ->
+                        log.add(
+                                "event "
+                                        + event.userId()
+                                        + " "
+                                        + hours(event.eventTimeMillis())
+                                        + " "
+                                        + outcome
+                                        + " views28d="
+                                        + (int) features[FeatureSchema.VIEW_COUNT_28D]),
+                InactivitySchedule.parse("1d,2d"),
+                (user, time, state, features) ->
+                        log.add(
+                                "check "
+                                        + user
+                                        + " "
+                                        + hours(time)
+                                        + " quiet="
+                                        + (long)
+                                                        features[
+                                                                FeatureSchema
+                                                                        .SECONDS_SINCE_PREVIOUS_EVENT]
+                                                / 3600
+                                        + "h"));
+    }
+
+    static String hours(long millis) {
+        return (millis - T0) / HOUR + "h";
+    }
+
+    @Test
+    void shouldKeepTheChecksOfTheLatestEventThroughOlderLateAndDuplicateEvents() {
+        List<String> log = new ArrayList<>();
+        FeatureReplay replay = logging(FeatureConfig.defaults(), log);
+
+        replay.accept(ShopperEvent.of("a", T0 + 10 * HOUR, EventType.VIEW));
+        // 5 min older: applied within the 10 min lateness, but not a new latest event
+        replay.accept(ShopperEvent.of("a", T0 + 10 * HOUR - 300_000, EventType.CART));
+        replay.accept(ShopperEvent.of("a", T0 + 10 * HOUR, EventType.VIEW));
+        replay.accept(ShopperEvent.of("a", T0 + 8 * HOUR, EventType.VIEW));
+        // the checks of the event at 10 h are at 34 h and 58 h; this event at 58 h stops the 2nd
+        replay.accept(ShopperEvent.of("a", T0 + 58 * HOUR, EventType.VIEW));
+        replay.finish(T0 + 82 * HOUR);
+
+        assertThat(log)
+                .containsExactly(
+                        "event a 10h APPLIED views28d=1",
+                        "event a 10h APPLIED views28d=1",
+                        "event a 10h DUPLICATE views28d=1",
+                        "event a 8h LATE views28d=1",
+                        "check a 34h quiet=24h",
+                        "event a 58h APPLIED views28d=2",
+                        "check a 82h quiet=24h");
+    }
+
+    @Test
+    void shouldFireEachCheckOnceWhenTimeAdvancesInSteps() {
+        List<String> log = new ArrayList<>();
+        FeatureReplay replay = logging(FeatureConfig.defaults(), log);
+
+        replay.accept(ShopperEvent.of("a", T0, EventType.VIEW));
+        replay.advanceTime(T0 + 24 * HOUR);
+        replay.advanceTime(T0 + 30 * HOUR);
+        replay.advanceTime(T0 + 20 * HOUR);
+        replay.accept(ShopperEvent.of("a", T0 + 50 * HOUR, EventType.VIEW));
+        // Flink's end of a bounded input: every pending check, no overflow at the far end
+        replay.finish(Long.MAX_VALUE);
+
+        assertThat(log)
+                .containsExactly(
+                        "event a 0h APPLIED views28d=1",
+                        "check a 24h quiet=24h",
+                        "check a 48h quiet=48h",
+                        "event a 50h APPLIED views28d=2",
+                        "check a 74h quiet=24h",
+                        "check a 98h quiet=48h");
+        // every user expired at the end of time
+        assertThat(replay.users()).isZero();
+        assertThat(replay.expired()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFireTheChecksOfAnEventBehindTheAdvancedTimeAtOnce() {
+        List<String> log = new ArrayList<>();
+        FeatureReplay replay = logging(FeatureConfig.defaults(), log);
+
+        replay.accept(ShopperEvent.of("a", T0 + 100 * HOUR, EventType.VIEW));
+        replay.advanceTime(T0 + 100 * HOUR);
+        // b's first event is 30 h behind event time: its check at 94 h is due already
+        replay.accept(ShopperEvent.of("b", T0 + 70 * HOUR, EventType.VIEW));
+
+        assertThat(log)
+                .containsExactly(
+                        "event a 100h APPLIED views28d=1",
+                        "event b 70h APPLIED views28d=1",
+                        "check b 94h quiet=24h");
+    }
+
+    @Test
+    void shouldNotCheckPastTheRetentionAndForgetUsersQuietForLonger() {
+        FeatureConfig config =
+                new FeatureConfig(
+                        Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofHours(36), UTC);
+        List<String> log = new ArrayList<>();
+        FeatureReplay replay = logging(config, log);
+
+        replay.accept(ShopperEvent.of("a", T0, EventType.VIEW));
+        replay.accept(ShopperEvent.of("b", T0, EventType.VIEW));
+        // a's check at 24 h fires; the one at 48 h is past the 36 h retention; at 72 h a is
+        // forgotten and starts again (1 view in 28 days, not 2)
+        replay.accept(ShopperEvent.of("a", T0 + 72 * HOUR, EventType.VIEW));
+        assertThat(replay.expired()).isEqualTo(1);
+        // b: 24 h fires, and b is forgotten once time passes 36 h
+        replay.advanceTime(T0 + 36 * HOUR + 1);
+
+        assertThat(log)
+                .containsExactly(
+                        "event a 0h APPLIED views28d=1",
+                        "event b 0h APPLIED views28d=1",
+                        "check a 24h quiet=24h",
+                        "event a 72h APPLIED views28d=1",
+                        "check b 24h quiet=24h");
+        assertThat(replay.expired()).isEqualTo(2);
+        assertThat(replay.state("b")).isNull();
+        assertThat(replay.state("a").firstEventMillis()).isEqualTo(T0 + 72 * HOUR);
     }
 
     /**
