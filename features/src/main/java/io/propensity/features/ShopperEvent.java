@@ -20,6 +20,9 @@ import java.util.Objects;
  *     {@code null}
  * @param brand the brand, or {@code null}
  * @param price the unit price, or {@code NaN} when unknown
+ * @param marketingConsent the shopper's marketing consent as of this event: {@code TRUE} granted,
+ *     {@code FALSE} withdrawn, {@code null} when the event does not say (the job then applies its
+ *     configured default). Not a behaviour: features never read it.
  */
 public record ShopperEvent(
         String userId,
@@ -30,7 +33,8 @@ public record ShopperEvent(
         String categoryId,
         String categoryCode,
         String brand,
-        double price) {
+        double price,
+        Boolean marketingConsent) {
 
     public ShopperEvent {
         Objects.requireNonNull(userId, "userId");
@@ -43,10 +47,52 @@ public record ShopperEvent(
         }
     }
 
+    /** An event that says nothing about consent, as every source but the JSON wire format. */
+    public ShopperEvent(
+            String userId,
+            long eventTimeMillis,
+            EventType type,
+            String sessionId,
+            String productId,
+            String categoryId,
+            String categoryCode,
+            String brand,
+            double price) {
+        this(
+                userId,
+                eventTimeMillis,
+                type,
+                sessionId,
+                productId,
+                categoryId,
+                categoryCode,
+                brand,
+                price,
+                null);
+    }
+
     /** An event with only the required fields. */
     public static ShopperEvent of(String userId, long eventTimeMillis, EventType type) {
         return new ShopperEvent(
                 userId, eventTimeMillis, type, null, null, null, null, null, Double.NaN);
+    }
+
+    /**
+     * The same event of another user id, for outputs that must not carry the original id (a
+     * pseudonym).
+     */
+    public ShopperEvent withUserId(String otherUserId) {
+        return new ShopperEvent(
+                otherUserId,
+                eventTimeMillis,
+                type,
+                sessionId,
+                productId,
+                categoryId,
+                categoryCode,
+                brand,
+                price,
+                marketingConsent);
     }
 
     /** Whether the event carries a price. */

@@ -29,10 +29,10 @@ import java.time.format.DateTimeParseException;
  * ISO-8601 instant string such as {@code 2019-10-01T00:00:00Z}, or a number of epoch milliseconds),
  * {@code event_type} (required: view, cart, remove_from_cart, purchase, favorite), and the optional
  * {@code session_id}, {@code product_id}, {@code category_id}, {@code category_code}, {@code brand}
- * (strings) and {@code price} (a finite number, at least 0). Absent and {@code null} mean the same.
- * Unknown fields are ignored, so producers can add fields without breaking the job. The writer
- * emits epoch milliseconds and omits absent fields; reading what it wrote gives back an equal
- * event.
+ * (strings), {@code price} (a finite number, at least 0) and {@code marketing_consent} (a boolean:
+ * the shopper's marketing consent as of this event). Absent and {@code null} mean the same. Unknown
+ * fields are ignored, so producers can add fields without breaking the job. The writer emits epoch
+ * milliseconds and omits absent fields; reading what it wrote gives back an equal event.
  *
  * <p>Parsing uses Jackson's streaming parser (no tree, no data binding), so a record costs one pass
  * over its characters. A repeated field is refused rather than silently resolved. Thread-safe.
@@ -48,6 +48,7 @@ public final class EventJson {
     static final String CATEGORY_CODE = "category_code";
     static final String BRAND = "brand";
     static final String PRICE = "price";
+    static final String MARKETING_CONSENT = "marketing_consent";
 
     // NaN and Infinity are parsed as numbers so that the error names the price field instead of
     // reporting a generic syntax error; they are then refused like any other invalid price.
@@ -114,6 +115,9 @@ public final class EventJson {
             if (event.hasPrice()) {
                 generator.writeNumberField(PRICE, event.price());
             }
+            if (event.marketingConsent() != null) {
+                generator.writeBooleanField(MARKETING_CONSENT, event.marketingConsent());
+            }
             generator.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -143,6 +147,7 @@ public final class EventJson {
         String categoryCode = null;
         String brand = null;
         double price = Double.NaN;
+        Boolean marketingConsent = null;
 
         for (JsonToken token = parser.nextToken();
                 token != JsonToken.END_OBJECT;
@@ -188,6 +193,9 @@ public final class EventJson {
                 case PRICE:
                     price = price(parser, value);
                     break;
+                case MARKETING_CONSENT:
+                    marketingConsent = consent(value);
+                    break;
                 default:
                     // unknown fields are allowed so that producers can evolve first
                     parser.skipChildren();
@@ -218,7 +226,26 @@ public final class EventJson {
                 categoryId,
                 categoryCode,
                 brand,
-                price);
+                price,
+                marketingConsent);
+    }
+
+    private static Boolean consent(JsonToken value) throws MalformedEventException {
+        switch (value) {
+            case VALUE_NULL:
+                return null;
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            default:
+                // a string "false" is refused, not guessed: consent must be unambiguous
+                throw new MalformedEventException(
+                        "field '"
+                                + MARKETING_CONSENT
+                                + "' must be a boolean (true or false), was "
+                                + describe(value));
+        }
     }
 
     private static String string(JsonParser parser, JsonToken value, String field)

@@ -70,10 +70,15 @@ class EventJsonRoundTripTest {
                         optional)
                 .flatAs(
                         (user, time, type, session, product, category, code, brand) ->
-                                price.map(
-                                        p ->
-                                                new ShopperEvent(
-                                                        user, time, type, session, product,
-                                                        category, code, brand, p)));
+                                Combinators.combine(
+                                                price,
+                                                Arbitraries.of(Boolean.TRUE, Boolean.FALSE)
+                                                        .injectNull(0.5))
+                                        .as(
+                                                (p, consent) ->
+                                                        new ShopperEvent(
+                                                                user, time, type, session, product,
+                                                                category, code, brand, p,
+                                                                consent)));
     }
 }

@@ -149,4 +149,47 @@ class EventJsonTest {
                         "{\"user_id\":\"u\\\"1\",\"event_time\":5,\"event_type\":\"cart\","
                                 + "\"product_id\":\"p\"}");
     }
+
+    @Test
+    void shouldReadMarketingConsentAsGrantedWithdrawnOrUnsaid() throws MalformedEventException {
+        String prefix = "{\"user_id\":\"u\",\"event_time\":0,\"event_type\":\"view\"";
+
+        assertThat(EventJson.parse(prefix + ",\"marketing_consent\":true}").marketingConsent())
+                .isTrue();
+        assertThat(EventJson.parse(prefix + ",\"marketing_consent\":false}").marketingConsent())
+                .isFalse();
+        assertThat(EventJson.parse(prefix + ",\"marketing_consent\":null}").marketingConsent())
+                .isNull();
+        assertThat(EventJson.parse(prefix + "}").marketingConsent()).isNull();
+        // an event without the flag equals the same event built without it
+        assertThat(EventJson.parse(prefix + "}"))
+                .isEqualTo(ShopperEvent.of("u", 0, EventType.VIEW));
+    }
+
+    @Test
+    void shouldRefuseAConsentThatIsNotABoolean() {
+        assertThatThrownBy(
+                        () ->
+                                EventJson.parse(
+                                        "{\"user_id\":\"u\",\"event_time\":0,"
+                                                + "\"event_type\":\"view\","
+                                                + "\"marketing_consent\":\"false\"}"))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("'marketing_consent' must be a boolean")
+                .hasMessageContaining("a string");
+    }
+
+    @Test
+    void shouldWriteConsentOnlyWhenTheEventSaysIt() {
+        ShopperEvent withdrawn =
+                new ShopperEvent(
+                        "u", 5, EventType.VIEW, null, null, null, null, null, Double.NaN, false);
+
+        assertThat(EventJson.write(withdrawn))
+                .isEqualTo(
+                        "{\"user_id\":\"u\",\"event_time\":5,\"event_type\":\"view\","
+                                + "\"marketing_consent\":false}");
+        assertThat(EventJson.write(ShopperEvent.of("u", 5, EventType.VIEW)))
+                .doesNotContain("marketing_consent");
+    }
 }
