@@ -15,7 +15,8 @@ import java.time.Instant;
  *
  * <p>Checks, in order: the record has a value; it is at most {@code --max-record-bytes} long; it
  * parses (JSON on Kafka, the file's format for {@code --input-file}); its event time is not before
- * {@link #MIN_EVENT_TIME} and not more than {@link #MAX_FUTURE_MILLIS} ahead of processing time.
+ * {@link #MIN_EVENT_TIME} and not more than {@link #MAX_FUTURE_MILLIS} ahead of processing time;
+ * its price, if any, is at most {@link #MAX_PRICE}.
  */
 public final class InputLimits implements Serializable {
 
@@ -26,6 +27,13 @@ public final class InputLimits implements Serializable {
 
     /** Events more than one day ahead of the job's clock are refused: a broken producer clock. */
     public static final long MAX_FUTURE_MILLIS = 86_400_000L;
+
+    /**
+     * Prices above this (10^12 in any currency) are refused: an absurd price is a broken producer,
+     * and a few of them near {@code Double.MAX_VALUE} in one bucket would add up to infinity, which
+     * the per-user state format rightly refuses to read back, failing the job on every restart.
+     */
+    public static final double MAX_PRICE = 1e12;
 
     /** Default of {@code --max-record-bytes}: 64 KiB. */
     public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
@@ -117,6 +125,16 @@ public final class InputLimits implements Serializable {
             int partition,
             long offset,
             long nowMillis) {
+        if (event.hasPrice() && event.price() > MAX_PRICE) {
+            // the features' parsers only refuse negative and non-finite prices
+            return dead(
+                    "field 'price' " + event.price() + " is above the limit of " + MAX_PRICE,
+                    raw.get(),
+                    topic,
+                    partition,
+                    offset,
+                    nowMillis);
+        }
         long time = event.eventTimeMillis();
         if (time < MIN_EVENT_TIME) {
             return dead(
