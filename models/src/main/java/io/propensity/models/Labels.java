@@ -1,7 +1,5 @@
 package io.propensity.models;
 
-import io.propensity.features.InactivitySchedule;
-
 import java.util.Arrays;
 
 /**
@@ -61,43 +59,22 @@ public final class Labels {
         return index < sortedMillis.length ? sortedMillis[index] : Long.MAX_VALUE;
     }
 
-    /** Receives the churn checks after one quiet period. */
-    @FunctionalInterface
-    public interface CheckListener {
-        /** A check at {@code checkMillis} with its outcome (never called past the data end). */
-        void onCheck(long checkMillis, Outcome outcome);
-    }
-
     /**
-     * The churn checks between a user's event at {@code lastEventMillis} and their next event at
-     * {@code nextEventMillis} ({@link Long#MAX_VALUE} when there is none in the data), in schedule
-     * order. Checks after the data end are not reported: the data cannot tell whether they would
-     * have happened.
+     * The churn-risk label of a check at {@code checkMillis}: churned when the user's next event
+     * after the check (the smallest of {@code eventMillis} above it) is more than {@code
+     * windowMillis} later, or there is none. Which checks exist is the replay's business ({@link
+     * io.propensity.features.FeatureReplay}, the job's rules); this only labels them.
+     *
+     * @param eventMillis the user's event times, sorted ascending
      */
-    public static void churnChecks(
-            long lastEventMillis,
-            long nextEventMillis,
-            InactivitySchedule schedule,
-            long windowMillis,
-            long dataEndMillis,
-            CheckListener listener) {
-        long after = lastEventMillis;
-        while (true) {
-            long check = schedule.nextCheck(lastEventMillis, after);
-            if (check == Long.MIN_VALUE || check > dataEndMillis || nextEventMillis <= check) {
-                return;
-            }
-            Outcome outcome;
-            if (check + windowMillis > dataEndMillis) {
-                outcome = Outcome.CENSORED;
-            } else {
-                outcome =
-                        nextEventMillis > check + windowMillis
-                                ? Outcome.POSITIVE
-                                : Outcome.NEGATIVE;
-            }
-            listener.onCheck(check, outcome);
-            after = check;
+    public static Outcome churnedAfter(
+            long checkMillis, long[] eventMillis, long windowMillis, long dataEndMillis) {
+        long windowEnd = checkMillis + windowMillis;
+        if (windowEnd > dataEndMillis) {
+            return Outcome.CENSORED;
         }
+        return firstAfter(eventMillis, checkMillis) > windowEnd
+                ? Outcome.POSITIVE
+                : Outcome.NEGATIVE;
     }
 }

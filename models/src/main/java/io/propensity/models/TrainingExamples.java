@@ -3,10 +3,9 @@ package io.propensity.models;
 import io.propensity.features.ApplyOutcome;
 import io.propensity.features.EventType;
 import io.propensity.features.FeatureConfig;
-import io.propensity.features.FeatureSchema;
+import io.propensity.features.FeatureReplay;
 import io.propensity.features.InactivitySchedule;
 import io.propensity.features.ShopperEvent;
-import io.propensity.features.UserActivity;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,16 +13,19 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * Replays an event log through the features module exactly as the job does, and labels what it
- * sees: point-in-time correct training examples.
+ * Replays an event log through the features module's {@link FeatureReplay}, the job's per-user
+ * rules, and labels what it sees: point-in-time correct training examples.
  *
- * <p>Per user, events are applied in event-time order with {@link UserActivity#apply}. For purchase
- * intent, each applied event yields the vector {@code features(eventTime)} that the job scores at
- * that event. For churn risk, after a user's latest event each check of the {@link
- * InactivitySchedule} that comes before the user's next event yields {@code features(checkTime)},
- * the vector the job scores when its inactivity timer fires. Events the job would not apply
- * (duplicates, late events) yield nothing, as in the job. Features therefore only see the past;
- * labels ({@link Labels}) only the future.
+ * <p>Features come only from the replay's callbacks, so they are the vectors the job scores: for
+ * purchase intent, the vector of each applied event (as of its time); for churn risk, the vector of
+ * each {@link InactivitySchedule} check that fires before the user's next event, or by the end of
+ * the data (as of the check's time), as the job's inactivity timers do. Events the job would not
+ * apply (duplicates, late events) yield no purchase example. Labels ({@link Labels}) come from the
+ * user's future events, which the features never see.
+ *
+ * <p>The log holds each user's events sorted by time, so each user is replayed on their own (a
+ * fresh replay, then {@link FeatureReplay#finish} at the end of the data); the examples come user
+ * by user, each user's in time order.
  */
 public final class TrainingExamples {
 
@@ -57,66 +59,69 @@ public final class TrainingExamples {
         long horizonMillis = horizon.toMillis();
         long dataEnd = log.endMillis();
         int done = 0;
-        double[] vector = new double[FeatureSchema.size()];
         for (Map.Entry<String, List<ShopperEvent>> entry : log.eventsByUser().entrySet()) {
             List<ShopperEvent> events = entry.getValue();
             int user = examples.addUser(entry.getKey());
-            UserActivity activity = UserActivity.empty();
-            long[] purchases = task == Task.PURCHASE_INTENT ? purchaseTimes(events) : new long[0];
-            for (int i = 0; i < events.size(); i++) {
-                ShopperEvent event = events.get(i);
-                if (activity.apply(event, config) != ApplyOutcome.APPLIED) {
-                    notApplied++;
-                    continue;
-                }
-                if (task == Task.PURCHASE_INTENT) {
-                    long time = event.eventTimeMillis();
-                    Labels.Outcome outcome =
-                            Labels.purchaseWithin(time, purchases, horizonMillis, dataEnd);
-                    if (outcome == Labels.Outcome.CENSORED) {
-                        censored[0]++;
-                    } else {
-                        activity.features(time, config, vector);
-                        examples.add(
-                                user,
-                                time,
-                                time + horizonMillis,
-                                vector,
-                                outcome == Labels.Outcome.POSITIVE ? 1 : 0);
-                    }
-                } else {
-                    long last = activity.lastEventMillis();
-                    long next = nextEventAfter(events, i);
-                    if (i + 1 < events.size() && next == last) {
-                        // more events at the same instant follow: the job's timer is re-armed
-                        // after the last of them
-                        continue;
-                    }
-                    UserActivity quiet = activity;
-                    Labels.churnChecks(
-                            last,
-                            next,
-                            schedule,
-                            horizonMillis,
-                            dataEnd,
-                            (check, outcome) -> {
-                                if (outcome == Labels.Outcome.CENSORED) {
-                                    censored[0]++;
-                                } else {
-                                    quiet.features(check, config, vector);
-                                    examples.add(
-                                            user,
-                                            check,
-                                            check + horizonMillis,
-                                            vector,
-                                            outcome == Labels.Outcome.POSITIVE ? 1 : 0);
-                                }
-                            });
-                }
+            FeatureReplay replay;
+            if (task == Task.PURCHASE_INTENT) {
+                long[] purchases = times(events, EventType.PURCHASE);
+                replay =
+                        new FeatureReplay(
+                                config,
+                                (event, outcome, state, features) -> {
+                                    if (outcome != ApplyOutcome.APPLIED) {
+                                        return;
+                                    }
+                                    long time = event.eventTimeMillis();
+                                    Labels.Outcome label =
+                                            Labels.purchaseWithin(
+                                                    time, purchases, horizonMillis, dataEnd);
+                                    add(examples, user, time, horizonMillis, features, label);
+                                    if (label == Labels.Outcome.CENSORED) {
+                                        censored[0]++;
+                                    }
+                                });
+            } else {
+                long[] all = times(events, null);
+                replay =
+                        new FeatureReplay(
+                                config,
+                                (event, outcome, state, features) -> {},
+                                schedule,
+                                (userId, check, state, features) -> {
+                                    Labels.Outcome label =
+                                            Labels.churnedAfter(check, all, horizonMillis, dataEnd);
+                                    add(examples, user, check, horizonMillis, features, label);
+                                    if (label == Labels.Outcome.CENSORED) {
+                                        censored[0]++;
+                                    }
+                                });
             }
+            replay.replay(events.iterator());
+            // the checks up to the end of the data; later ones cannot be labelled or censored
+            replay.finish(dataEnd);
+            notApplied += replay.events() - replay.applied();
             progress.accept(++done);
         }
         return new TrainingExamples(examples, censored[0], notApplied);
+    }
+
+    /** Adds a labelled example; a censored one is left out. */
+    private static void add(
+            ExampleSet examples,
+            int user,
+            long time,
+            long horizonMillis,
+            double[] features,
+            Labels.Outcome label) {
+        if (label != Labels.Outcome.CENSORED) {
+            examples.add(
+                    user,
+                    time,
+                    time + horizonMillis,
+                    features,
+                    label == Labels.Outcome.POSITIVE ? 1 : 0);
+        }
     }
 
     /** The labelled examples. */
@@ -134,16 +139,12 @@ public final class TrainingExamples {
         return notApplied;
     }
 
-    private static long[] purchaseTimes(List<ShopperEvent> events) {
+    /** The sorted times of a user's events of one type, or of all events when it is null. */
+    private static long[] times(List<ShopperEvent> events, EventType type) {
         return events.stream()
-                .filter(event -> event.type() == EventType.PURCHASE)
+                .filter(event -> type == null || event.type() == type)
                 .mapToLong(ShopperEvent::eventTimeMillis)
                 .sorted()
                 .toArray();
-    }
-
-    /** The time of the next event after index {@code i}, or MAX_VALUE when it is the last. */
-    private static long nextEventAfter(List<ShopperEvent> events, int i) {
-        return i + 1 < events.size() ? events.get(i + 1).eventTimeMillis() : Long.MAX_VALUE;
     }
 }

@@ -1,11 +1,6 @@
 package io.propensity.models;
 
-import io.propensity.features.InactivitySchedule;
-
 import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,59 +37,30 @@ class LabelsTest {
     }
 
     @Test
-    void shouldCheckOnlyWhileTheUserIsQuiet() {
-        InactivitySchedule schedule = InactivitySchedule.parse("1d,2d,3d");
-        List<String> checks = new ArrayList<>();
-        // next event 2.5 days later: checks at 1 d and 2 d exist, 3 d does not
-        Labels.churnChecks(
-                0,
-                60 * HOUR,
-                schedule,
-                DAY,
-                30 * DAY,
-                (check, outcome) -> checks.add(check / HOUR + "h " + outcome));
-        // at 1 d the next event (60 h) is after 48 h: churned; at 2 d it is within 72 h: active
-        assertThat(checks).containsExactly("24h POSITIVE", "48h NEGATIVE");
+    void shouldLabelChurnByTheFirstEventAfterTheCheck() {
+        long[] events = {0, 60 * HOUR, 61 * HOUR};
+        // check at 24 h: the next event (60 h) is 36 h later, after the 1-day window: churned
+        assertThat(Labels.churnedAfter(24 * HOUR, events, DAY, 100 * HOUR))
+                .isEqualTo(Labels.Outcome.POSITIVE);
+        // check at 48 h: the next event is 12 h later: active
+        assertThat(Labels.churnedAfter(48 * HOUR, events, DAY, 100 * HOUR))
+                .isEqualTo(Labels.Outcome.NEGATIVE);
+        // an event exactly at the end of the window counts as coming back
+        assertThat(Labels.churnedAfter(36 * HOUR, events, DAY, 100 * HOUR))
+                .isEqualTo(Labels.Outcome.NEGATIVE);
+        // no event after the check at all
+        assertThat(Labels.churnedAfter(62 * HOUR, events, DAY, 100 * HOUR))
+                .isEqualTo(Labels.Outcome.POSITIVE);
     }
 
     @Test
-    void shouldLabelChurnWhenNoEventFollowsWithinTheWindow() {
-        InactivitySchedule schedule = InactivitySchedule.parse("1d,2d");
-        List<String> checks = new ArrayList<>();
-        Labels.churnChecks(
-                0,
-                Long.MAX_VALUE,
-                schedule,
-                2 * DAY,
-                10 * DAY,
-                (check, outcome) -> checks.add(check / HOUR + "h " + outcome));
-        assertThat(checks).containsExactly("24h POSITIVE", "48h POSITIVE");
-    }
-
-    @Test
-    void shouldNotCheckAtTheInstantOfTheNextEvent() {
-        List<String> checks = new ArrayList<>();
-        Labels.churnChecks(
-                0,
-                DAY,
-                InactivitySchedule.parse("1d"),
-                DAY,
-                10 * DAY,
-                (check, outcome) -> checks.add(check / HOUR + "h " + outcome));
-        assertThat(checks).isEmpty();
-    }
-
-    @Test
-    void shouldCensorChecksWhoseWindowPassesTheEndAndSkipChecksAfterIt() {
-        List<String> checks = new ArrayList<>();
-        Labels.churnChecks(
-                0,
-                Long.MAX_VALUE,
-                InactivitySchedule.parse("1d,2d,3d"),
-                DAY,
-                60 * HOUR,
-                (check, outcome) -> checks.add(check / HOUR + "h " + outcome));
-        // 24 h: window to 48 h, inside; 48 h: window to 72 h > 60 h; 72 h: after the data
-        assertThat(checks).containsExactly("24h POSITIVE", "48h CENSORED");
+    void shouldCensorChurnWhenTheWindowRunsPastTheData() {
+        long[] events = {0};
+        // window to 72 h > 60 h: unknown, whatever the observed part says
+        assertThat(Labels.churnedAfter(48 * HOUR, events, DAY, 60 * HOUR))
+                .isEqualTo(Labels.Outcome.CENSORED);
+        // window to exactly the end: known
+        assertThat(Labels.churnedAfter(36 * HOUR, events, DAY, 60 * HOUR))
+                .isEqualTo(Labels.Outcome.POSITIVE);
     }
 }

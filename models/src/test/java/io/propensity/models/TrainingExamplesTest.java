@@ -82,4 +82,51 @@ class TrainingExamplesTest {
         assertThat(examples.feature(4, FeatureSchema.SECONDS_SINCE_PREVIOUS_EVENT))
                 .isEqualTo(72 * 3_600f);
     }
+
+    @Test
+    void shouldNotCheckAtTheInstantOfTheNextEventNorAfterTheEndOfTheData() {
+        EventLog log =
+                EventLog.of(
+                        List.of(
+                                ShopperEvent.of("a", 0, EventType.VIEW),
+                                // exactly at a's first check: a was not quiet at 24 h
+                                ShopperEvent.of("a", 24 * HOUR, EventType.VIEW),
+                                ShopperEvent.of("a", 24 * HOUR, EventType.CART),
+                                // sets the end of the data at 84 h
+                                ShopperEvent.of("z", 84 * HOUR, EventType.VIEW)));
+        TrainingExamples built =
+                TrainingExamples.build(
+                        log,
+                        Task.CHURN_RISK,
+                        CONFIG,
+                        Duration.ofHours(24),
+                        InactivitySchedule.parse("1d,2d,3d"),
+                        done -> {});
+        // after a's events at 24 h: 48 h (window to 72 h, known: churned), 72 h (window to
+        // 96 h > 84 h: censored); 96 h is after the end. z's checks are all after the end.
+        ExampleSet examples = built.examples();
+        assertThat(examples.size()).isEqualTo(1);
+        assertThat(examples.time(0)).isEqualTo(48 * HOUR);
+        assertThat(examples.label(0)).isEqualTo(1);
+        assertThat(built.censored()).isEqualTo(1);
+        // the check sees both events at 24 h
+        assertThat(examples.feature(0, FeatureSchema.CART_COUNT_28D)).isEqualTo(1f);
+        assertThat(examples.feature(0, FeatureSchema.VIEW_COUNT_28D)).isEqualTo(2f);
+    }
+
+    @Test
+    void shouldMakeNoPurchaseExampleOfARepeatedEvent() {
+        EventLog log =
+                EventLog.of(
+                        List.of(
+                                ShopperEvent.of("a", 0, EventType.VIEW),
+                                ShopperEvent.of("a", 0, EventType.VIEW),
+                                ShopperEvent.of("a", 48 * HOUR, EventType.VIEW)));
+        TrainingExamples built =
+                TrainingExamples.build(
+                        log, Task.PURCHASE_INTENT, CONFIG, Duration.ofHours(24), null, done -> {});
+        assertThat(built.examples().size()).isEqualTo(1);
+        assertThat(built.notApplied()).isEqualTo(1);
+        assertThat(built.censored()).isEqualTo(1);
+    }
 }
