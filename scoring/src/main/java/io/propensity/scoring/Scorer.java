@@ -19,11 +19,21 @@ public interface Scorer {
     double score(double[] features);
 
     /**
-     * Whether {@link #contributions} is available. Scorers that cannot explain return false; a
-     * later version adds per-feature contributions (TreeSHAP) to the compiled scorer.
+     * Whether {@link #contributions} is available. The compiled scorer explains tree ensembles (see
+     * {@link #explanationMethod()}); JPMML-Evaluator does not.
      */
     default boolean supportsContributions() {
         return false;
+    }
+
+    /**
+     * How {@link #contributions} attributes: {@link ExplanationMethod#TREE_SHAP} (exact SHAP
+     * values), {@link ExplanationMethod#SAABAS_APPROXIMATE} (for PMML without record counts; not
+     * SHAP, label it approximate), or {@link ExplanationMethod#NONE} when {@link
+     * #supportsContributions()} is false.
+     */
+    default ExplanationMethod explanationMethod() {
+        return ExplanationMethod.NONE;
     }
 
     /**

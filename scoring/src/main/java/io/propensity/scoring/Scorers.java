@@ -180,7 +180,38 @@ public final class Scorers {
             }
         }
         logLoaded(scorer.info(), start);
+        logExplanations(scorer);
         return scorer;
+    }
+
+    /** Says at load time when alerts of this model will carry approximate or no explanations. */
+    private static void logExplanations(Scorer scorer) {
+        ModelInfo info = scorer.info();
+        ExplanationMethod method = scorer.explanationMethod();
+        if (method == ExplanationMethod.TREE_SHAP) {
+            return;
+        }
+        String why =
+                scorer instanceof CompiledScorer compiled
+                        ? compiled.explanationNote()
+                        : "the " + info.kind() + " scorer does not explain";
+        if (method == ExplanationMethod.SAABAS_APPROXIMATE) {
+            LOG.warn(
+                    "Model {} version {} from {}: no TreeSHAP ({}); explanations are the Saabas"
+                            + " per-path approximation, labelled {}, not SHAP values",
+                    info.name(),
+                    info.version(),
+                    info.source(),
+                    why,
+                    method.wireName());
+        } else {
+            LOG.warn(
+                    "Model {} version {} from {}: no explanations ({})",
+                    info.name(),
+                    info.version(),
+                    info.source(),
+                    why);
+        }
     }
 
     private static void logLoaded(ModelInfo info, long start) {

@@ -33,6 +33,7 @@ final class BinaryForm {
     private final List<Integer> atOrAbove = new ArrayList<>();
     private final List<Integer> missing = new ArrayList<>();
     private final List<Double> values = new ArrayList<>();
+    private final List<Double> covers = new ArrayList<>();
     private int[] subtreeOf;
 
     BinaryForm(CompiledEnsemble ensemble) {
@@ -97,17 +98,28 @@ final class BinaryForm {
         int first = e.nodeFirstChild[node];
         int count = e.nodeChildCount[node];
         int result;
+        double records = e.nodeRecordCount[node];
         if (count == 0) {
-            result = leaf(e.nodeScore[node]);
+            result = leaf(e.nodeScore[node], records);
         } else {
-            int noTrueChild = e.treeReturnLast[t] ? leaf(e.nodeScore[node]) : leaf(Double.NaN);
+            // records tested against child c: the node's, less those the earlier children took
+            double[] reaching = new double[count + 1];
+            reaching[0] = records;
+            for (int i = 0; i < count; i++) {
+                reaching[i + 1] = reaching[i] - e.nodeRecordCount[first + i];
+            }
+            int noTrueChild =
+                    e.treeReturnLast[t]
+                            ? leaf(e.nodeScore[node], reaching[count])
+                            : leaf(Double.NaN, reaching[count]);
             int onMissing;
+            // how many records took a missing-value exit is not in PMML: unknown cover
             switch (e.treeMissing[t]) {
                 case CompiledEnsemble.MISSING_LAST_PREDICTION:
-                    onMissing = leaf(e.nodeScore[node]);
+                    onMissing = leaf(e.nodeScore[node], Double.NaN);
                     break;
                 case CompiledEnsemble.MISSING_NULL_PREDICTION:
-                    onMissing = leaf(Double.NaN);
+                    onMissing = leaf(Double.NaN, Double.NaN);
                     break;
                 case CompiledEnsemble.MISSING_DEFAULT_CHILD:
                     onMissing = subtree(t, e.nodeDefaultChild[node]);
@@ -131,6 +143,7 @@ final class BinaryForm {
                 boolean takenBelow = op == CompiledEnsemble.OP_LT || op == CompiledEnsemble.OP_LE;
                 next =
                         add(
+                                reaching[c - first],
                                 e.nodeSlot[c],
                                 threshold,
                                 takenBelow ? taken : notTaken,
@@ -145,7 +158,8 @@ final class BinaryForm {
         return result;
     }
 
-    private int add(int slot, double threshold, int lower, int upper, int onMissing) {
+    private int add(double cover, int slot, double threshold, int lower, int upper, int onMissing) {
+        covers.add(cover);
         slots.add(slot);
         thresholds.add(threshold);
         below.add(lower);
@@ -155,9 +169,9 @@ final class BinaryForm {
         return slots.size() - 1;
     }
 
-    private int leaf(double value) {
+    private int leaf(double value, double cover) {
         int leaf = slots.size();
-        add(0, Double.NaN, leaf, leaf, leaf);
+        add(cover, 0, Double.NaN, leaf, leaf, leaf);
         values.set(leaf, value);
         return leaf;
     }
@@ -176,6 +190,16 @@ final class BinaryForm {
             nodes[4 * n + 3] = missing.get(n);
         }
         return nodes;
+    }
+
+    /**
+     * The records (PMML {@code recordCount}, XGBoost cover) that reach each node, derived from the
+     * PMML nodes' counts: a comparison that tests child {@code i} sees the parent's records less
+     * those of children {@code 0 .. i - 1}. NaN where the PMML has no count or the count of a
+     * missing-value exit is not known.
+     */
+    double[] covers() {
+        return covers.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** The value of each leaf node (NaN for a missing prediction and for inner nodes). */

@@ -22,7 +22,7 @@ import java.util.List;
  * order as JPMML-Evaluator, so results match it to the last float bit or nearly.
  *
  * <p>Per-node {@code recordCount} (PMML cover) is kept in {@link #nodeRecordCount} ({@code NaN}
- * when absent) for a later TreeSHAP on these arrays.
+ * when absent) and carried into the binary form as {@link #binaryCover}, for {@link TreeExplainer}.
  */
 public final class CompiledEnsemble {
 
@@ -123,6 +123,9 @@ public final class CompiledEnsemble {
 
     final double[] binaryValue;
 
+    /** Records reaching each binary node (from PMML recordCount), NaN when unknown. */
+    final double[] binaryCover;
+
     CompiledEnsemble(Builder b) {
         this.slots = b.slots;
         this.nodeSlot = b.nodeSlot;
@@ -154,6 +157,7 @@ public final class CompiledEnsemble {
         this.binaryNodes = binary.nodes();
         this.binaryThreshold = binary.thresholds();
         this.binaryValue = binary.values();
+        this.binaryCover = binary.covers();
         this.binaryDepth = binary.depths;
         this.binaryQuad = new boolean[treeRoot.length];
         this.blockDepth = new int[treeRoot.length];
@@ -198,6 +202,35 @@ public final class CompiledEnsemble {
         int[] tableCategory;
         byte normalization;
         boolean floatMath;
+    }
+
+    /** The number of margins (boosted sums); 1 for a binary classifier or a regression. */
+    public int marginCount() {
+        return marginStart.length - 1;
+    }
+
+    /**
+     * How a binary classifier's first regression table turns the one boosted sum into its
+     * category's margin: {@code intercept + slope * sum}, then normalised into the probability.
+     *
+     * @param category the category index the first table scores
+     */
+    public record BinaryLink(int category, double intercept, double slope) {}
+
+    /**
+     * The link of a binary classifier with one boosted sum and a logit-like normalisation (not
+     * softmax), or {@code null} for any other model.
+     */
+    public BinaryLink binaryLink() {
+        if (!classification
+                || tableIntercept == null
+                || tableIntercept.length != 2
+                || categories.size() != 2
+                || normalization == NORMALIZE_SOFTMAX
+                || marginCount() != 1) {
+            return null;
+        }
+        return new BinaryLink(tableCategory[0], tableIntercept[0], tableCoefficients[0][0]);
     }
 
     /** The number of trees. */
