@@ -4,6 +4,8 @@ import io.propensity.features.Durations;
 import io.propensity.features.FeatureConfig;
 import io.propensity.features.InactivitySchedule;
 import io.propensity.features.io.EventFormat;
+import io.propensity.job.privacy.PrivacyRules;
+import io.propensity.job.privacy.PseudonymKeySource;
 import io.propensity.scoring.ScorerKind;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -58,7 +60,16 @@ public final class JobOptions {
                     "retention",
                     "checkpoint-interval",
                     "checkpoint-dir",
-                    "max-record-bytes");
+                    "max-record-bytes",
+                    "erasure-topic",
+                    "audit-topic",
+                    "pseudonymise-user-ids",
+                    "pseudonym-key-env",
+                    "pseudonym-key-file",
+                    "consent-default");
+
+    /** Default of {@code --pseudonym-key-env}. */
+    public static final String DEFAULT_PSEUDONYM_KEY_ENV = "PROPENSITY_PSEUDONYM_KEY";
 
     public final String bootstrapServers;
     public final String eventsTopic;
@@ -103,6 +114,15 @@ public final class JobOptions {
     public final Duration checkpointInterval;
     public final String checkpointDir;
     public final int maxRecordBytes;
+
+    /** The control topic of erasure requests. */
+    public final String erasureTopic;
+
+    /** The topic of audit records (erasures, consent withdrawals). */
+    public final String auditTopic;
+
+    /** Consent default, pseudonymisation and where its key is (see the README's Privacy). */
+    public final PrivacyRules privacy;
 
     /** The {@code kafka.*} properties, prefix removed. */
     public final Properties kafkaProperties;
@@ -187,6 +207,61 @@ public final class JobOptions {
                             }
                             return bytes;
                         });
+        erasureTopic = text(params, "erasure-topic", "propensity.erasure-requests");
+        auditTopic = text(params, "audit-topic", "propensity.audit");
+        privacy = privacy(params);
+    }
+
+    private static PrivacyRules privacy(ParameterTool params) {
+        boolean granted =
+                parse(
+                        params,
+                        "consent-default",
+                        "granted",
+                        v -> {
+                            switch (v.toLowerCase(Locale.ROOT)) {
+                                case "granted":
+                                    return true;
+                                case "withdrawn":
+                                    return false;
+                                default:
+                                    throw new IllegalArgumentException(
+                                            "expected granted or withdrawn");
+                            }
+                        });
+        // a bare --pseudonymise-user-ids switches it on; true/false are accepted too
+        boolean pseudonymise = false;
+        if (params.has("pseudonymise-user-ids")) {
+            String value = params.get("pseudonymise-user-ids");
+            if (value == null || NO_VALUE.equals(value) || "true".equalsIgnoreCase(value.trim())) {
+                pseudonymise = true;
+            } else if (!"false".equalsIgnoreCase(value.trim())) {
+                throw new IllegalArgumentException(
+                        "--pseudonymise-user-ids: '"
+                                + value
+                                + "' is not valid: expected no value,"
+                                + " true or false");
+            }
+        }
+        String file = text(params, "pseudonym-key-file", null);
+        String env = text(params, "pseudonym-key-env", null);
+        if (!pseudonymise && (file != null || env != null)) {
+            throw new IllegalArgumentException(
+                    "--pseudonym-key-env and --pseudonym-key-file need --pseudonymise-user-ids");
+        }
+        if (file != null && env != null) {
+            throw new IllegalArgumentException(
+                    "--pseudonym-key-env and --pseudonym-key-file: give one, not both");
+        }
+        if (!pseudonymise) {
+            return new PrivacyRules(granted, null);
+        }
+        return new PrivacyRules(
+                granted,
+                file != null
+                        ? new PseudonymKeySource(null, file)
+                        : new PseudonymKeySource(
+                                env != null ? env : DEFAULT_PSEUDONYM_KEY_ENV, null));
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.propensity.job;
 
+import io.propensity.job.privacy.AuditRecord;
+import io.propensity.job.privacy.ErasureRequestDeserializer;
+
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.file.src.FileSource;
@@ -14,6 +17,7 @@ import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * The real sources and sinks that {@code main} wires: the events topic (or a bounded file) and the
@@ -69,6 +73,33 @@ public final class KafkaConnectors {
             builder.setBounded(stoppingOffsets);
         }
         return builder.build();
+    }
+
+    /**
+     * The erasure requests: the erasure topic from the group's committed offsets (earliest without,
+     * so no request is ever skipped), unbounded. Subscribed by a pattern that matches the one name,
+     * so a topic created after the job started is picked up at the next partition discovery ({@code
+     * --kafka.partition.discovery.interval.ms}) instead of failing the job.
+     */
+    public static KafkaSource<SourceRecord> erasureSource(
+            JobOptions options, ProcessingClock clock) {
+        return KafkaSource.<SourceRecord>builder()
+                .setProperties(copy(options.kafkaProperties))
+                .setBootstrapServers(options.bootstrapServers)
+                .setTopicPattern(Pattern.compile(Pattern.quote(options.erasureTopic)))
+                .setGroupId(options.groupId)
+                .setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(
+                        new ErasureRequestDeserializer(
+                                new InputLimits(options.maxRecordBytes), clock))
+                .build();
+    }
+
+    /** The audit topic sink, keyed by (pseudonymised) user id. */
+    public static KafkaSink<AuditRecord> auditSink(JobOptions options) {
+        return sink(
+                options, options.auditTopic, "audit", AuditRecord::kafkaKey, AuditRecord::toJson);
     }
 
     /** The alerts topic sink, keyed by user id. */

@@ -1,5 +1,8 @@
 package io.propensity.job;
 
+import io.propensity.job.privacy.AuditRecord;
+import io.propensity.job.privacy.PrivacyRules;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -10,6 +13,9 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 
@@ -24,6 +30,8 @@ import java.time.Duration;
  */
 public class PropensityJob {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PropensityJob.class);
+
     private final Source<SourceRecord, ?, ?> source;
     private final Sink<Alert> alerts;
     private final Sink<DeadLetter> deadLetters;
@@ -32,6 +40,9 @@ public class PropensityJob {
     private final Duration outOfOrderness;
     private final Duration idleness;
     private final ProcessingClock clock;
+    private PrivacyRules privacy = PrivacyRules.DEFAULT;
+    private Source<SourceRecord, ?, ?> erasureRequests;
+    private Sink<AuditRecord> audit;
 
     public PropensityJob(
             Source<SourceRecord, ?, ?> source,
@@ -52,10 +63,33 @@ public class PropensityJob {
         this.clock = clock;
     }
 
+    /**
+     * Sets the privacy rules, the erasure requests' source (or {@code null} for none, as in a
+     * bounded file run) and the audit sink. Without a call, consent is granted by default, outputs
+     * keep raw ids, and audit records (consent withdrawals) are discarded: {@link #main} always
+     * calls it.
+     */
+    public PropensityJob withPrivacy(
+            PrivacyRules privacy,
+            Source<SourceRecord, ?, ?> erasureRequests,
+            Sink<AuditRecord> audit) {
+        this.privacy = privacy;
+        this.erasureRequests = erasureRequests;
+        this.audit = audit;
+        return this;
+    }
+
     /** Parses the command line, loads and checks the models, wires Kafka, runs the job. */
     public static void main(String[] args) throws Exception {
         JobOptions options = JobOptions.parse(args);
         AlertRules rules = AlertRules.resolve(options);
+        if (options.privacy.pseudonymises()) {
+            // fail at submission, not on a TaskManager; the key is read again there, never shipped
+            options.privacy.pseudonymKey().read();
+            LOG.info(
+                    "user ids in outputs are pseudonymised (key from {})",
+                    options.privacy.pseudonymKey().describe());
+        }
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(configuration(options));
         ProcessingClock clock = ProcessingClock.SYSTEM;
@@ -68,6 +102,13 @@ public class PropensityJob {
                         options.outOfOrderness,
                         options.idleness,
                         clock)
+                .withPrivacy(
+                        options.privacy,
+                        // a bounded backfill does not read the unbounded erasure topic
+                        options.inputFile == null
+                                ? KafkaConnectors.erasureSource(options, clock)
+                                : null,
+                        KafkaConnectors.auditSink(options))
                 .build(env);
         env.execute("propensity");
     }
@@ -88,9 +129,22 @@ public class PropensityJob {
         DataStream<SourceRecord> records =
                 env.fromSource(source, watermarks, "events").uid("events-source");
 
+        // erasure requests join the events: they carry no event time, and the source goes idle
+        // when quiet, so they never hold back the watermark
+        if (erasureRequests != null) {
+            records =
+                    records.union(
+                            env.fromSource(
+                                            erasureRequests,
+                                            WatermarkStrategy.<SourceRecord>noWatermarks()
+                                                    .withIdleness(idleness),
+                                            "erasure-requests")
+                                    .uid("erasure-requests-source"));
+        }
+
         // refused records go to the dead-letter topic
         SingleOutputStreamOperator<SourceRecord> events =
-                records.process(new DeadLetterSplit())
+                records.process(new DeadLetterSplit(privacy))
                         .name("route-dead-letters")
                         .uid("route-dead-letters");
         events.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
@@ -100,8 +154,8 @@ public class PropensityJob {
 
         // per user: state in RocksDB, features, scores, inactivity checks, alerts
         SingleOutputStreamOperator<Alert> scored =
-                events.keyBy(record -> record.event().userId())
-                        .process(new UserActivityFunction(rules, clock))
+                events.keyBy(SourceRecord::userId)
+                        .process(new UserActivityFunction(rules, clock, privacy))
                         .name("user-activity")
                         .uid("user-activity");
 
@@ -111,6 +165,12 @@ public class PropensityJob {
                 .sinkTo(lateEvents)
                 .name("late-events-sink")
                 .uid("late-events-sink");
+        if (audit != null) {
+            scored.getSideOutput(UserActivityFunction.AUDIT)
+                    .sinkTo(audit)
+                    .name("audit-sink")
+                    .uid("audit-sink");
+        }
     }
 
     /** RocksDB with incremental, retained checkpoints at the configured interval and place. */

@@ -6,6 +6,10 @@ import io.propensity.features.FeatureSchema;
 import io.propensity.features.InactivitySchedule;
 import io.propensity.features.ShopperEvent;
 import io.propensity.features.UserActivity;
+import io.propensity.job.privacy.AuditRecord;
+import io.propensity.job.privacy.ErasureRequest;
+import io.propensity.job.privacy.PrivacyRules;
+import io.propensity.job.privacy.Pseudonymiser;
 import io.propensity.scoring.ModelCard;
 import io.propensity.scoring.ModelInfo;
 import io.propensity.scoring.Scorer;
@@ -16,6 +20,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -26,6 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -46,6 +52,17 @@ import java.util.List;
  * {@link #LATE_EVENTS} side output. Duplicates are counted and dropped. Because the watermark can
  * lag behind a user's own events, checks that fall before a new event run first, as of their own
  * time, so the alerts do not depend on watermark timing.
+ *
+ * <p>Privacy (see the README's "Privacy" section): the input is an envelope ({@link SourceRecord})
+ * of events and erasure requests keyed by user id, so a request reaches the subtask that owns the
+ * user's state, in order with the user's events. An erasure clears everything through {@link
+ * #clearUser} and writes an {@link AuditRecord} to {@link #AUDIT}; with {@code suppress} a marker
+ * ({@code privacy-marker}, the only state then kept) drops the user's later events. An event whose
+ * {@code marketing_consent} is {@code false} (or, without the flag, the {@code --consent-default})
+ * clears the user in the same way, and a marker keeps later events out until consent is granted
+ * again. Markers exist only for users without a profile, so the marker is read only for events of
+ * users without a profile or with a consent flag: the common event pays nothing for it. Every id in
+ * an output goes through the {@link Pseudonymiser}.
  */
 public class UserActivityFunction extends KeyedProcessFunction<String, SourceRecord, Alert> {
 
@@ -56,6 +73,27 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     public static final OutputTag<LateEvent> LATE_EVENTS =
             new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
 
+    /** What the job did to forget users (erasures, consent withdrawals), one record each. */
+    public static final OutputTag<AuditRecord> AUDIT =
+            new OutputTag<>("audit", TypeInformation.of(AuditRecord.class));
+
+    /** Privacy marker value: the user asked to be forgotten and suppressed. */
+    static final byte SUPPRESSED = 1;
+
+    /** Privacy marker value: the user's latest consent flag withdrew marketing consent. */
+    static final byte CONSENT_WITHDRAWN = 2;
+
+    /** Names of the per-user state in audit records (and the keyed state's own names). */
+    static final String ACTIVITY = "activity";
+
+    static final String ALERT_STATE = "alert-state";
+    static final String TIMER = "timer";
+    static final String SUPPRESSION = "suppression";
+    static final String CONSENT_MARKER = "consent-withdrawn";
+    static final String PRIVACY_MARKER = "privacy-marker";
+
+    private static final String[] NOTHING = new String[0];
+
     /** How many top features an alert carries. */
     static final int TOP_FEATURES = 5;
 
@@ -63,9 +101,12 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
 
     private final AlertRules rules;
     private final ProcessingClock clock;
+    private final PrivacyRules privacy;
 
     private transient ValueState<byte[]> activityState;
     private transient ValueState<byte[]> alertState;
+    private transient ValueState<Byte> privacyMarker;
+    private transient Pseudonymiser pseudonymiser;
     private transient FeatureConfig featureConfig;
     private transient InactivitySchedule schedule;
     private transient ScoredModel purchase;
@@ -78,10 +119,59 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     private transient Counter cooldownSuppressed;
     private transient Counter inactivityChecks;
     private transient Counter expiredUsers;
+    private transient Counter erasuresApplied;
+    private transient Counter suppressedEventsDropped;
+    private transient Counter consentWithdrawnUsers;
+    private transient Counter consentWithdrawnEventsDropped;
 
+    /** With the default privacy rules: consent granted by default, raw ids in outputs. */
     public UserActivityFunction(AlertRules rules, ProcessingClock clock) {
+        this(rules, clock, PrivacyRules.DEFAULT);
+    }
+
+    public UserActivityFunction(AlertRules rules, ProcessingClock clock, PrivacyRules privacy) {
         this.rules = rules;
         this.clock = clock;
+        this.privacy = privacy;
+    }
+
+    /**
+     * The state TTL: a safety net only, timers clear expired users; TTL is processing time, so it
+     * is the retention plus one check cycle and never fires before the event-time timer.
+     */
+    static StateTtlConfig stateTtl(AlertRules rules) {
+        Duration ttl = rules.featureConfig().retention().plus(rules.schedule().offsets().get(0));
+        return StateTtlConfig.newBuilder(ttl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build();
+    }
+
+    /** The {@code activity} state: the features module's bytes, with the TTL safety net. */
+    static ValueStateDescriptor<byte[]> activityDescriptor(AlertRules rules) {
+        ValueStateDescriptor<byte[]> activity =
+                new ValueStateDescriptor<>(
+                        ACTIVITY, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+        activity.enableTimeToLive(stateTtl(rules));
+        return activity;
+    }
+
+    /** The {@code alert-state} state: {@link UserAlertState} bytes, with the TTL safety net. */
+    static ValueStateDescriptor<byte[]> alertStateDescriptor(AlertRules rules) {
+        ValueStateDescriptor<byte[]> alerts =
+                new ValueStateDescriptor<>(
+                        ALERT_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+        alerts.enableTimeToLive(stateTtl(rules));
+        return alerts;
+    }
+
+    /**
+     * The {@code privacy-marker} state: {@link #SUPPRESSED} or {@link #CONSENT_WITHDRAWN}. No TTL:
+     * a marker that expired would let a suppressed user's events build a profile again.
+     */
+    static ValueStateDescriptor<Byte> privacyMarkerDescriptor() {
+        return new ValueStateDescriptor<>(PRIVACY_MARKER, Types.BYTE);
     }
 
     @Override
@@ -90,25 +180,10 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         schedule = rules.schedule();
         features = new double[FeatureSchema.size()];
 
-        // safety net only: timers clear expired users; TTL is processing time, so it is set to
-        // the retention plus one check cycle and never fires before the event-time timer
-        Duration ttl = featureConfig.retention().plus(schedule.offsets().get(0));
-        StateTtlConfig ttlConfig =
-                StateTtlConfig.newBuilder(ttl)
-                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .cleanupInRocksdbCompactFilter(1000)
-                        .build();
-        ValueStateDescriptor<byte[]> activity =
-                new ValueStateDescriptor<>(
-                        "activity", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-        activity.enableTimeToLive(ttlConfig);
-        ValueStateDescriptor<byte[]> alerts =
-                new ValueStateDescriptor<>(
-                        "alert-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-        alerts.enableTimeToLive(ttlConfig);
-        activityState = getRuntimeContext().getState(activity);
-        alertState = getRuntimeContext().getState(alerts);
+        activityState = getRuntimeContext().getState(activityDescriptor(rules));
+        alertState = getRuntimeContext().getState(alertStateDescriptor(rules));
+        privacyMarker = getRuntimeContext().getState(privacyMarkerDescriptor());
+        pseudonymiser = privacy.openPseudonymiser();
 
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         eventsIn = metrics.counter("eventsIn");
@@ -117,6 +192,10 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         cooldownSuppressed = metrics.counter("purchaseAlertsInCooldown");
         inactivityChecks = metrics.counter("inactivityChecks");
         expiredUsers = metrics.counter("expiredUsers");
+        erasuresApplied = metrics.counter("erasuresApplied");
+        suppressedEventsDropped = metrics.counter("suppressedEventsDropped");
+        consentWithdrawnUsers = metrics.counter("consentWithdrawnUsers");
+        consentWithdrawnEventsDropped = metrics.counter("consentWithdrawnEventsDropped");
         purchase =
                 new ScoredModel(
                         Alert.PURCHASE_INTENT,
@@ -133,7 +212,8 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
                         metrics);
         LOG.info(
                 "user-activity subtask {} scoring {} {} ({}, threshold {}) and {} {} ({},"
-                        + " threshold {}), inactivity checks {}",
+                        + " threshold {}), inactivity checks {}, consent by default {}, user ids"
+                        + " in outputs {}",
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 purchase.info.name(),
                 purchase.info.version(),
@@ -143,15 +223,28 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
                 churn.info.version(),
                 churn.info.kind(),
                 churn.threshold,
-                schedule);
+                schedule,
+                privacy.consentGrantedByDefault() ? "granted" : "withdrawn",
+                privacy.pseudonymises()
+                        ? "pseudonymised (key from " + privacy.pseudonymKey().describe() + ")"
+                        : "raw");
     }
 
     @Override
     public void processElement(SourceRecord record, Context ctx, Collector<Alert> out)
             throws Exception {
+        if (record.isErasure()) {
+            applyErasure(record, ctx);
+            return;
+        }
         ShopperEvent event = record.event();
         eventsIn.inc();
         UserActivity activity = loadActivity();
+        Boolean consent = event.marketingConsent();
+        if ((activity == null || consent != null)
+                && !admittedByPrivacy(record, consent, activity != null, ctx)) {
+            return;
+        }
         UserAlertState state = UserAlertState.fromBytes(alertState.value());
         long time = event.eventTimeMillis();
 
@@ -189,7 +282,9 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
                                     + featureConfig.allowedLateness()
                                     + " behind the user's latest event at "
                                     + activity.lastEventMillis(),
-                            event,
+                            pseudonymiser.enabled()
+                                    ? event.withUserId(pseudonymiser.of(event.userId()))
+                                    : event,
                             record.topic(),
                             record.partition(),
                             record.offset(),
@@ -210,7 +305,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
                 state.purchaseAlertTime = asOf;
                 out.collect(
                         purchase.alert(
-                                event.userId(),
+                                pseudonymiser.of(event.userId()),
                                 score,
                                 Alert.TRIGGER_EVENT,
                                 event.type().wireName(),
@@ -253,7 +348,8 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         if (state.pendingTimer != timestamp || activity == null) {
             // not the user's current timer (it is always deleted when moved, so this means state
             // expired by TTL): nothing to check, and nothing left to keep
-            LOG.debug("ignoring stale timer {} for user {}", timestamp, ctx.getCurrentKey());
+            // no user id in the log: with pseudonymisation on, raw ids must not leave the job
+            LOG.debug("ignoring stale timer {}", timestamp);
             return;
         }
         state.pendingTimer = NONE;
@@ -268,8 +364,10 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     }
 
     /**
-     * Clears everything the job keeps for the current user: both state values and the pending
-     * timer. The one place that forgets a user: retention uses it, and so will erasure requests.
+     * Clears everything the job keeps for the current user: the activity, the alert state
+     * (cooldowns, churn episode), the privacy marker and the pending timer. The one place that
+     * forgets a user: retention, erasure requests and consent withdrawals use it. The job stores no
+     * A/B assignment or any other per-user data.
      */
     void clearUser(Context ctx, UserAlertState state) {
         if (state.pendingTimer != NONE) {
@@ -278,6 +376,128 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         }
         activityState.clear();
         alertState.clear();
+        privacyMarker.clear();
+    }
+
+    /**
+     * Forgets the current user for an erasure request, keeps a suppression marker if asked, and
+     * writes the audit record. A timer whose alert state had already expired by TTL cannot be found
+     * to delete it; it holds no data but the key and fires into nothing (see onTimer). That only
+     * happens after the TTL safety net, which runs later than the retention timer itself.
+     */
+    private void applyErasure(SourceRecord record, Context ctx) throws Exception {
+        ErasureRequest request = record.erasure();
+        byte[] alertBytes = alertState.value();
+        UserAlertState state = UserAlertState.fromBytes(alertBytes);
+        Byte marker = privacyMarker.value();
+        List<String> cleared = new ArrayList<>(4);
+        if (activityState.value() != null) {
+            cleared.add(ACTIVITY);
+        }
+        if (alertBytes != null) {
+            cleared.add(ALERT_STATE);
+        }
+        if (state.pendingTimer != NONE) {
+            cleared.add(TIMER);
+        }
+        if (marker != null) {
+            cleared.add(marker == SUPPRESSED ? SUPPRESSION : CONSENT_MARKER);
+        }
+        clearUser(ctx, state);
+        String[] kept = NOTHING;
+        if (request.suppress()) {
+            privacyMarker.update(SUPPRESSED);
+            kept = new String[] {SUPPRESSION};
+        }
+        erasuresApplied.inc();
+        audit(ctx, AuditRecord.ERASURE, request.requestId(), cleared, kept, request, record);
+        LOG.info(
+                "applied erasure request {} from {}-{} offset {}: cleared {}, kept {}",
+                request.requestId(),
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                cleared,
+                List.of(kept));
+    }
+
+    /**
+     * Decides whether the privacy rules let an event reach the user's profile: suppressed users'
+     * events are dropped; a withdrawn consent (the event's flag, else the marker, else the default)
+     * clears the user, keeps a marker when the event said so, and drops the event; a granted
+     * consent lifts the marker, and the event starts a fresh profile.
+     *
+     * <p>Users with a profile are only checked when the event carries a flag: a profile means
+     * consent was granted (or the default granted it), so an unflagged event changes nothing. A
+     * change of {@code --consent-default} therefore applies to users without a profile; profiles
+     * made under the old default stay until their user sends a flag or reaches the retention.
+     */
+    private boolean admittedByPrivacy(
+            SourceRecord record, Boolean consent, boolean hasProfile, Context ctx)
+            throws Exception {
+        // a marker exists only without a profile (setting one clears the profile)
+        Byte marker = hasProfile ? null : privacyMarker.value();
+        if (marker != null && marker == SUPPRESSED) {
+            suppressedEventsDropped.inc();
+            return false;
+        }
+        boolean withdrawnBefore = marker != null && marker == CONSENT_WITHDRAWN;
+        boolean granted =
+                consent != null ? consent : !withdrawnBefore && privacy.consentGrantedByDefault();
+        if (granted) {
+            if (withdrawnBefore) {
+                privacyMarker.clear();
+            }
+            return true;
+        }
+        if (hasProfile || (consent != null && !withdrawnBefore)) {
+            List<String> cleared = new ArrayList<>(3);
+            if (hasProfile) {
+                byte[] alertBytes = alertState.value();
+                UserAlertState state = UserAlertState.fromBytes(alertBytes);
+                cleared.add(ACTIVITY);
+                if (alertBytes != null) {
+                    cleared.add(ALERT_STATE);
+                }
+                if (state.pendingTimer != NONE) {
+                    cleared.add(TIMER);
+                }
+                clearUser(ctx, state);
+            }
+            String[] kept = NOTHING;
+            if (consent != null) {
+                privacyMarker.update(CONSENT_WITHDRAWN);
+                kept = new String[] {CONSENT_MARKER};
+            }
+            consentWithdrawnUsers.inc();
+            audit(ctx, AuditRecord.CONSENT_WITHDRAWN, null, cleared, kept, null, record);
+        }
+        consentWithdrawnEventsDropped.inc();
+        return false;
+    }
+
+    private void audit(
+            Context ctx,
+            String action,
+            String requestId,
+            List<String> cleared,
+            String[] kept,
+            ErasureRequest request,
+            SourceRecord record) {
+        ctx.output(
+                AUDIT,
+                new AuditRecord(
+                        action,
+                        requestId,
+                        pseudonymiser.of(ctx.getCurrentKey()),
+                        pseudonymiser.enabled(),
+                        cleared.toArray(NOTHING),
+                        kept,
+                        request != null ? request.requestedAt() : record.event().eventTimeMillis(),
+                        clock.millis(),
+                        record.topic(),
+                        record.partition(),
+                        record.offset()));
     }
 
     private void runInactivityCheck(
@@ -294,7 +514,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
             state.churnAlertEpisode = episode;
             out.collect(
                     churn.alert(
-                            userId,
+                            pseudonymiser.of(userId),
                             score,
                             Alert.TRIGGER_INACTIVITY_CHECK,
                             null,

@@ -1,0 +1,273 @@
+package io.propensity.job;
+
+import io.propensity.features.EventType;
+import io.propensity.features.ShopperEvent;
+import io.propensity.job.privacy.AuditRecord;
+import io.propensity.job.privacy.ErasureRequest;
+import io.propensity.job.privacy.PrivacyRules;
+import io.propensity.job.privacy.PseudonymKeySource;
+import io.propensity.job.privacy.Pseudonymiser;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Queue;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Erasure, suppression, consent and pseudonymisation in the per-user function, in a keyed harness.
+ * "Nothing left" is the harness's own count of keyed state entries and event-time timers over all
+ * keys. Scores come from the hand-made test models (see {@link TestModels}): two carts 10 s apart
+ * in one session alert (margin 2.75, p 0.94 at threshold 0.9); one cart alone does not (margin
+ * 0.5).
+ */
+class PrivacyUserActivityFunctionTest {
+
+    private static final long T0 = Instant.parse("2019-10-01T10:00:00Z").toEpochMilli();
+    private static final long SECOND = 1000;
+    private static final long NOW = 1_700_000_000_000L;
+    private static final String USER = "shopper-541312140";
+    private static final String OTHER = "shopper-7";
+
+    private KeyedOneInputStreamOperatorTestHarness<String, SourceRecord, Alert> harness;
+    private long offset;
+
+    @TempDir Path dir;
+
+    private void open(PrivacyRules privacy) throws Exception {
+        harness =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new UserActivityFunction(TestModels.rules(), () -> NOW, privacy),
+                        SourceRecord::userId,
+                        Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    private void send(String user, long time, EventType type, Boolean consent) throws Exception {
+        ShopperEvent event =
+                new ShopperEvent(
+                        user, time, type, null, "p" + offset, null, null, null, 1, consent);
+        harness.processElement(SourceRecord.ofEvent(event, "events", 0, offset++), time);
+    }
+
+    private void cart(String user, long time) throws Exception {
+        send(user, time, EventType.CART, null);
+    }
+
+    private void erase(String user, String requestId, boolean suppress) throws Exception {
+        ErasureRequest request = new ErasureRequest(requestId, user, NOW - 5, suppress);
+        harness.processElement(SourceRecord.ofErasure(request, "erasures", 0, offset++), NOW);
+    }
+
+    private List<Alert> alerts() {
+        return harness.extractOutputValues();
+    }
+
+    private List<AuditRecord> audit() {
+        Queue<StreamRecord<AuditRecord>> records =
+                harness.getSideOutput(UserActivityFunction.AUDIT);
+        return records == null
+                ? List.of()
+                : records.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+    }
+
+    @Test
+    void shouldClearEveryStateAndTimerOfAnErasedUserAndAuditIt() throws Exception {
+        open(PrivacyRules.DEFAULT);
+        cart(USER, T0);
+        cart(USER, T0 + 10 * SECOND); // alerts: the alert state now holds a cooldown
+        cart(OTHER, T0);
+        assertThat(alerts()).hasSize(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(4);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+
+        erase(USER, "req-1", false);
+
+        // only the other user's two values and one timer are left
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        assertThat(audit()).hasSize(1);
+        AuditRecord record = audit().get(0);
+        assertThat(record.action()).isEqualTo("erasure");
+        assertThat(record.requestId()).isEqualTo("req-1");
+        assertThat(record.userId()).isEqualTo(USER);
+        assertThat(record.pseudonymised()).isFalse();
+        assertThat(record.cleared()).containsExactly("activity", "alert-state", "timer");
+        assertThat(record.kept()).isEmpty();
+        assertThat(record.requestedAt()).isEqualTo(NOW - 5);
+        assertThat(record.appliedAt()).isEqualTo(NOW);
+        assertThat(record.topic()).isEqualTo("erasures");
+
+        // a later event starts a fresh profile: one cart, no alert, no cooldown from before
+        cart(USER, T0 + 20 * SECOND);
+        assertThat(alerts()).hasSize(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(4);
+        cart(USER, T0 + 30 * SECOND);
+        assertThat(alerts()).hasSize(2);
+        assertThat(alerts().get(1).triggerTime()).isEqualTo(T0 + 30 * SECOND);
+    }
+
+    @Test
+    void shouldAuditAnErasureOfAnUnknownUserWithNothingCleared() throws Exception {
+        open(PrivacyRules.DEFAULT);
+
+        erase(USER, "req-2", false);
+
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(audit()).singleElement().satisfies(r -> assertThat(r.cleared()).isEmpty());
+    }
+
+    @Test
+    void shouldKeepOnlyTheMarkerOfASuppressedUserAndDropTheirEvents() throws Exception {
+        open(PrivacyRules.DEFAULT);
+        cart(USER, T0);
+
+        erase(USER, "req-3", true);
+
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(audit().get(0).cleared()).containsExactly("activity", "alert-state", "timer");
+        assertThat(audit().get(0).kept()).containsExactly("suppression");
+
+        // two carts would alert; they are dropped, and nothing is stored or scheduled
+        cart(USER, T0 + 10 * SECOND);
+        cart(USER, T0 + 20 * SECOND);
+        assertThat(alerts()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isZero();
+        // consent does not lift a suppression
+        send(USER, T0 + 30 * SECOND, EventType.CART, true);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+
+        // a later erasure without suppression clears the marker too: the user may come back
+        erase(USER, "req-4", false);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(audit().get(1).cleared()).containsExactly("suppression");
+        cart(USER, T0 + 40 * SECOND);
+        cart(USER, T0 + 50 * SECOND);
+        assertThat(alerts()).hasSize(1);
+    }
+
+    @Test
+    void shouldClearAUserWhoWithdrawsConsentAndResumeOnlyWhenItIsGrantedAgain() throws Exception {
+        open(PrivacyRules.DEFAULT);
+        cart(USER, T0);
+        cart(USER, T0 + 10 * SECOND);
+        assertThat(alerts()).hasSize(1);
+
+        send(USER, T0 + 20 * SECOND, EventType.VIEW, false);
+
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1); // the marker
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(audit())
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.action()).isEqualTo("consent_withdrawn");
+                            assertThat(r.requestId()).isNull();
+                            assertThat(r.cleared())
+                                    .containsExactly("activity", "alert-state", "timer");
+                            assertThat(r.kept()).containsExactly("consent-withdrawn");
+                            assertThat(r.requestedAt()).isEqualTo(T0 + 20 * SECOND);
+                        });
+
+        // events without the flag: the latest consent is still withdrawn
+        cart(USER, T0 + 30 * SECOND);
+        cart(USER, T0 + 40 * SECOND);
+        assertThat(alerts()).hasSize(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        // withdrawing again changes nothing and is not audited again
+        send(USER, T0 + 45 * SECOND, EventType.CART, false);
+        assertThat(audit()).hasSize(1);
+
+        // granted again: the marker goes, the profile starts afresh from this event
+        send(USER, T0 + 50 * SECOND, EventType.CART, true);
+        assertThat(alerts()).hasSize(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        cart(USER, T0 + 60 * SECOND);
+        assertThat(alerts()).hasSize(2);
+    }
+
+    @Test
+    void shouldFollowAWithdrawnDefaultForEventsWithoutTheFlag() throws Exception {
+        open(new PrivacyRules(false, null));
+
+        cart(USER, T0);
+        cart(USER, T0 + 10 * SECOND);
+        // no consent: nothing scored, nothing stored, nothing to audit
+        assertThat(alerts()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(audit()).isEmpty();
+
+        // explicit consent builds a profile, which later unflagged events then extend
+        send(OTHER, T0, EventType.CART, true);
+        cart(OTHER, T0 + 10 * SECOND);
+        assertThat(alerts()).extracting(Alert::userId).containsExactly(OTHER);
+    }
+
+    @Test
+    void shouldCarryOnlyPseudonymsInAlertsLateEventsAndAudit() throws Exception {
+        Path keyFile = dir.resolve("pseudonym.key");
+        byte[] key = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+        Files.write(keyFile, key);
+        open(new PrivacyRules(true, new PseudonymKeySource(null, keyFile.toString())));
+        String pseudonym = Pseudonymiser.hmac(key).of(USER);
+
+        cart(USER, T0 + 20 * 60 * SECOND);
+        cart(USER, T0 + 20 * 60 * SECOND + 10 * SECOND);
+        cart(USER, T0); // 20 minutes behind: late
+        erase(USER, "req-5", false);
+
+        Alert alert = alerts().get(0);
+        assertThat(alert.userId()).isEqualTo(pseudonym).matches("[0-9a-f]{64}");
+        // the alert id is derived from the pseudonym: stable, and no hash of the raw id
+        assertThat(alert.alertId())
+                .isEqualTo(
+                        Alert.idOf(
+                                pseudonym, alert.type(), alert.triggerTime(), alert.modelVersion()))
+                .isNotEqualTo(
+                        Alert.idOf(USER, alert.type(), alert.triggerTime(), alert.modelVersion()));
+        List<LateEvent> late =
+                harness.getSideOutput(UserActivityFunction.LATE_EVENTS).stream()
+                        .map(StreamRecord::getValue)
+                        .collect(Collectors.toList());
+        assertThat(late)
+                .singleElement()
+                .satisfies(e -> assertThat(e.event().userId()).isEqualTo(pseudonym));
+        AuditRecord audit = audit().get(0);
+        assertThat(audit.userId()).isEqualTo(pseudonym);
+        assertThat(audit.pseudonymised()).isTrue();
+
+        // and the raw id is nowhere in what goes to Kafka, keys included
+        for (byte[] bytes :
+                List.of(
+                        alert.toJson(),
+                        alert.kafkaKey(),
+                        late.get(0).toJson(),
+                        late.get(0).kafkaKey(),
+                        audit.toJson(),
+                        audit.kafkaKey())) {
+            assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain(USER);
+        }
+    }
+}
