@@ -8,6 +8,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
@@ -133,7 +134,13 @@ final class AlertsCommand implements Callable<Integer>, PropensityCli.KafkaClien
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(topicWaitSeconds).toNanos();
         while (true) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            List<PartitionInfo> infos;
+            try {
+                infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            } catch (TimeoutException e) {
+                // a busy machine or a broker still starting: ask again until the deadline
+                infos = null;
+            }
             if (infos != null && !infos.isEmpty()) {
                 return infos.stream()
                         .map(info -> new TopicPartition(info.topic(), info.partition()))
