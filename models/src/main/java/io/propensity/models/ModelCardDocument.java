@@ -69,6 +69,15 @@ final class ModelCardDocument {
                         threshold.get("validation_recall"),
                         threshold.get("validation_alert_rate")));
         row(md, "top features (total gain)", String.join(", ", card.topFeatures()));
+        Map<String, Object> shap = (Map<String, Object>) details.get("shap_importance");
+        if (shap != null) {
+            row(
+                    md,
+                    "top features (mean abs SHAP, validation)",
+                    String.join(
+                            ", ",
+                            shap.keySet().stream().limit(card.topFeatures().size()).toList()));
+        }
         md.append("\n## Verdict\n\n").append(verdict.text()).append("\n");
         if (details.get("note") != null) {
             md.append("\n## Data and horizons\n\n").append(details.get("note")).append("\n");
@@ -177,6 +186,40 @@ final class ModelCardDocument {
                         gate.get("rows"),
                         gate.get("max_abs_difference"),
                         gate.get("tolerance")));
+
+        Map<String, Object> explanationGate = (Map<String, Object>) details.get("explanation_gate");
+        if (explanationGate != null) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "\n"
+                                + "Explanation gate: TreeSHAP contributions of the PMML (compiled"
+                                + " scorer, node covers as recordCount) match %s on all %s rows"
+                                + " (max difference %s, tolerance %s).\n",
+                            explanationGate.get("reference"),
+                            explanationGate.get("rows"),
+                            explanationGate.get("max_abs_difference"),
+                            explanationGate.get("tolerance")));
+        }
+        if (shap != null) {
+            md.append("\n## Importance\n\n");
+            md.append("| feature | mean abs SHAP (log-odds) | total gain |\n|---|---|---|\n");
+            Map<String, Object> gain = (Map<String, Object>) details.get("gain_importance");
+            shap.forEach(
+                    (feature, value) ->
+                            row(
+                                    md,
+                                    feature,
+                                    value
+                                            + " | "
+                                            + (gain == null || gain.get(feature) == null
+                                                    ? "-"
+                                                    : gain.get(feature))));
+            md.append(
+                    "\nMean absolute TreeSHAP value over the validation rows: how far, on average,"
+                            + " each feature moves a prediction's log-odds. Total gain counts how"
+                            + " much the splits on a feature reduced the training loss.\n");
+        }
 
         md.append("\n## Plots\n\n");
         plots.forEach(

@@ -19,7 +19,8 @@ import java.util.Map;
 
 /**
  * The model card's pictures, as PNG files beside the PMML: ROC, precision-recall and calibration
- * curves of the model and its baselines on the validation set, and the GBM's gain importance.
+ * curves of the model and its baselines on the validation set, and the GBM's importance by total
+ * gain and by mean absolute SHAP value.
  */
 final class Plots {
 
@@ -30,7 +31,7 @@ final class Plots {
     private Plots() {}
 
     /**
-     * Writes the four plots and returns their file names by kind.
+     * Writes the five plots and returns their file names by kind.
      *
      * @param scores validation scores by model label, the GBM first
      */
@@ -39,7 +40,8 @@ final class Plots {
             String name,
             Map<String, double[]> scores,
             int[] labels,
-            Map<String, Double> gainImportance)
+            Map<String, Double> gainImportance,
+            Map<String, Double> shapImportance)
             throws IOException {
         System.setProperty("java.awt.headless", "true");
         Map<String, String> files = new LinkedHashMap<>();
@@ -101,30 +103,52 @@ final class Plots {
                 });
         files.put("calibration", save(calibration, dir, name + ".calibration.png"));
 
+        files.put(
+                "feature_importance",
+                save(
+                        bars(
+                                name + ": feature importance (total gain)",
+                                "total gain",
+                                gainImportance),
+                        dir,
+                        name + ".importance.png"));
+        files.put(
+                "shap_importance",
+                save(
+                        bars(
+                                name + ": feature importance (mean |SHAP|, validation)",
+                                "mean |SHAP value| (log-odds)",
+                                shapImportance),
+                        dir,
+                        name + ".shap-importance.png"));
+        return files;
+    }
+
+    /** A bar chart of the first {@link #IMPORTANCE_BARS} features of an importance ranking. */
+    private static CategoryChart bars(String title, String yTitle, Map<String, Double> ranking) {
         List<String> features = new ArrayList<>();
-        List<Double> gains = new ArrayList<>();
-        for (Map.Entry<String, Double> entry : gainImportance.entrySet()) {
+        List<Double> values = new ArrayList<>();
+        for (Map.Entry<String, Double> entry : ranking.entrySet()) {
             if (features.size() == IMPORTANCE_BARS) {
                 break;
             }
             features.add(entry.getKey());
-            gains.add(entry.getValue());
+            values.add(entry.getValue());
         }
-        CategoryChart importance =
+        CategoryChart chart =
                 new CategoryChartBuilder()
                         .width(WIDTH)
                         .height(HEIGHT)
-                        .title(name + ": feature importance (total gain)")
+                        .title(title)
                         .xAxisTitle("feature")
-                        .yAxisTitle("total gain")
+                        .yAxisTitle(yTitle)
                         .build();
-        importance.getStyler().setLegendVisible(false);
-        importance.getStyler().setXAxisLabelRotation(60);
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setXAxisLabelRotation(60);
         if (!features.isEmpty()) {
-            importance.addSeries("total gain", features, gains);
+            chart.addSeries(yTitle, features, values);
         }
-        files.put("feature_importance", save(importance, dir, name + ".importance.png"));
-        return files;
+        return chart;
     }
 
     private static XYChart chart(String title, String xTitle, String yTitle) {

@@ -38,16 +38,18 @@ import java.util.Map;
  * The output carries no timestamp, so the same booster always gives the same bytes (the model
  * version is a hash of them).
  *
- * <p>Per-node cover (XGBoost's {@code sum_hessian}, needed as Node {@code recordCount} by a later
- * TreeSHAP scorer) is not written yet; the converter does not emit it, and the hook for it is this
- * class, working on the JSON model it already reads.
+ * <p>Public for the benchmarks, which export their generated models the same way.
+ *
+ * <p>Writes each Node's {@code recordCount}: the cover (XGBoost's {@code sum_hessian}) of the
+ * XGBoost node it stands for, which the converter does not write and TreeSHAP needs ({@link
+ * NodeCovers}).
  */
-final class PmmlExport {
+public final class PmmlExport {
 
     private PmmlExport() {}
 
     /** The PMML document of a booster. */
-    static PMML toPmml(Booster booster, String modelName, String targetName)
+    public static PMML toPmml(Booster booster, String modelName, String targetName)
             throws IOException, XGBoostError {
         byte[] json = booster.toByteArray("json");
         Learner learner = XGBoostUtil.loadLearner(new ByteArrayInputStream(json));
@@ -69,12 +71,13 @@ final class PmmlExport {
         }
         Model model = pmml.getModels().get(0);
         model.setModelName(modelName);
+        NodeCovers.write(json, model);
         declareAllFeatures(pmml, model, targetName);
         return pmml;
     }
 
     /** The document as bytes. */
-    static byte[] toBytes(PMML pmml) throws IOException {
+    public static byte[] toBytes(PMML pmml) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             PMMLUtil.marshal(pmml, out);

@@ -171,6 +171,22 @@ public final class Trainer {
                 parity.rows(),
                 parity.maxAbsDifference());
 
+        ExplanationGate.Result explained;
+        try {
+            explained =
+                    ExplanationGate.check(
+                            pmml, version, booster, validation, examples, split.validation());
+        } catch (RuntimeException | ModelLoadException e) {
+            Files.deleteIfExists(pmml);
+            throw e;
+        }
+        LOG.info(
+                "{}: TreeSHAP of the PMML matches XGBoost's predictContrib on {} validation rows"
+                        + " (max difference {})",
+                name,
+                explained.rows(),
+                explained.maxAbsDifference());
+
         // baselines on the same split
         int ruleFeature = request.task().ruleFeatureIndex();
         double[] ruleScores =
@@ -206,8 +222,10 @@ public final class Trainer {
         validationScores.put("GBM", gbmScores);
         validationScores.put("rule: " + request.task().ruleFeature(), ruleScores);
         validationScores.put("linear", linearScores);
+        Map<String, Double> shap = shapImportance(explained.meanAbsoluteContribution());
         Map<String, String> plots =
-                Plots.write(request.outputDir(), name, validationScores, validationLabels, gain);
+                Plots.write(
+                        request.outputDir(), name, validationScores, validationLabels, gain, shap);
 
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("data", dataDetails(request, log));
@@ -248,6 +266,16 @@ public final class Trainer {
         Map<String, Object> importance = new LinkedHashMap<>();
         gain.forEach((feature, value) -> importance.put(feature, round(value)));
         details.put("gain_importance", importance);
+        Map<String, Object> explanationGate = new LinkedHashMap<>();
+        explanationGate.put("rows", explained.rows());
+        explanationGate.put("max_abs_difference", explained.maxAbsDifference());
+        explanationGate.put("tolerance", ExplanationGate.TOLERANCE);
+        explanationGate.put(
+                "reference", "xgboost4j Booster.predictContrib (TreeSHAP) on the validation rows");
+        details.put("explanation_gate", explanationGate);
+        Map<String, Object> shapDetails = new LinkedHashMap<>();
+        shap.forEach((feature, value) -> shapDetails.put(feature, round(value)));
+        details.put("shap_importance", shapDetails);
         details.put("plots", plots);
         if (request.dataNote() != null) {
             details.put("note", request.dataNote());
@@ -355,6 +383,22 @@ public final class Trainer {
                                 .reversed()
                                 .thenComparing(Map.Entry.comparingByKey()))
                 .forEach(entry -> sorted.put(entry.getKey(), entry.getValue()));
+        return sorted;
+    }
+
+    /**
+     * Mean absolute TreeSHAP contribution (log-odds) per feature over the validation rows, highest
+     * first; features that never contribute are left out, as in the gain importance.
+     */
+    private static Map<String, Double> shapImportance(double[] meanAbsolute) {
+        Map<String, Double> sorted = new LinkedHashMap<>();
+        java.util.stream.IntStream.range(0, meanAbsolute.length)
+                .filter(f -> meanAbsolute[f] > 0)
+                .boxed()
+                .sorted(
+                        java.util.Comparator.<Integer>comparingDouble(f -> -meanAbsolute[f])
+                                .thenComparing(f -> FeatureSchema.names().get(f)))
+                .forEach(f -> sorted.put(FeatureSchema.names().get(f), meanAbsolute[f]));
         return sorted;
     }
 

@@ -13,7 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Retrains the committed default models from the same data, parameters and seed (full rounds: the
  * data is small enough) and checks that the cards' versions, thresholds and metrics come back the
- * same. A failure means the committed models no longer match the code: retrain them with {@link
+ * same; training runs the explanation gate again (TreeSHAP of the PMML against XGBoost's
+ * predictContrib on the validation rows), so the default models' explanations are checked here too.
+ * A failure means the committed models no longer match the code: retrain them with {@link
  * DefaultModels#main}.
  */
 class DefaultModelsReproductionTest {
@@ -47,8 +49,14 @@ class DefaultModelsReproductionTest {
         ModelCard reread = ModelCard.read(result.cardJson());
         for (String key :
                 new String[] {
-                    "validation_metrics", "labels", "split", "parameters", "threshold_on_validation"
+                    "validation_metrics",
+                    "labels",
+                    "split",
+                    "parameters",
+                    "threshold_on_validation",
+                    "shap_importance"
                 }) {
+            assertThat((Map<?, ?>) reread.details().get(key)).as(key).isNotNull();
             assertThat((Map<?, ?>) reread.details().get(key))
                     .as(key)
                     .isEqualTo(committed.details().get(key));
