@@ -344,6 +344,31 @@ public final class CompiledEnsemble {
         return classify(margins, result);
     }
 
+    /**
+     * Margin {@code k} recomputed in double from the trees' scores, without the float rounding of
+     * the running sum that a float math context asks for: the reference that explanations sum to.
+     * NaN when a tree returns a missing prediction.
+     */
+    public double marginInDouble(int k, double[] row) {
+        int start = marginStart[k];
+        int end = marginStart[k + 1];
+        double sum = 0;
+        double weights = 0;
+        boolean weighted =
+                marginAggregate[k] == AGGREGATE_WEIGHTED_SUM
+                        || marginAggregate[k] == AGGREGATE_WEIGHTED_AVERAGE;
+        for (int t = start; t < end; t++) {
+            sum += weighted ? treeWeight[t] * tree(t, row) : tree(t, row);
+            weights += treeWeight[t];
+        }
+        if (marginAggregate[k] == AGGREGATE_AVERAGE) {
+            sum /= end - start;
+        } else if (marginAggregate[k] == AGGREGATE_WEIGHTED_AVERAGE) {
+            sum /= weights;
+        }
+        return sum * marginFactor[k] + marginConstant[k];
+    }
+
     /** The aggregated, rescaled value of margin {@code k}; NaN when a tree returned missing. */
     public double margin(int k, double[] row) {
         return margin(k, row, new double[BLOCK], 0);
