@@ -115,18 +115,19 @@ public final class ModelArtifact implements Serializable {
     }
 
     /**
-     * Loads the scorer, reporting the card's model version.
+     * Loads the scorer, reporting the card's model version. The PMML's input fields must be the
+     * card's {@code feature_names}, so a model file swapped under its card does not load.
      *
      * @throws ModelLoadException naming the file and the problem
      */
     public Scorer load(ScorerKind kind) throws ModelLoadException {
-        String version;
+        ModelCard modelCard;
         try {
-            version = card().modelVersion();
+            modelCard = card();
         } catch (IOException e) {
             throw new ModelLoadException(e.getMessage(), e);
         }
-        Scorer scorer = Scorers.load(new ByteArrayInputStream(pmml), source, version, kind);
+        Scorer scorer = Scorers.load(new ByteArrayInputStream(pmml), source, modelCard, kind);
         if (evaluated) {
             return scorer;
         }
