@@ -29,6 +29,8 @@ import java.util.UUID;
  * @param emittedAt processing time when the alert was made, epoch milliseconds
  * @param topFeatureNames the names of the features that mattered most (the model card's order)
  * @param topFeatureValues their values at {@code triggerTime}, {@code NaN} when missing
+ * @param arm {@link #CHAMPION} or {@link #CHALLENGER}: which of the role's models served the user
+ *     (see the README's "Model lifecycle")
  */
 public record Alert(
         String alertId,
@@ -44,13 +46,54 @@ public record Alert(
         long eventTime,
         long emittedAt,
         String[] topFeatureNames,
-        double[] topFeatureValues) {
+        double[] topFeatureValues,
+        String arm) {
 
     /** Type of alerts from the purchase-intent model. */
     public static final String PURCHASE_INTENT = "purchase_intent";
 
     /** Type of alerts from the churn-risk model. */
     public static final String CHURN_RISK = "churn_risk";
+
+    /** Arm of alerts from a role's champion model. */
+    public static final String CHAMPION = "champion";
+
+    /** Arm of alerts from a role's challenger model in an A/B split. */
+    public static final String CHALLENGER = "challenger";
+
+    /** An alert from the role's champion. */
+    public Alert(
+            String alertId,
+            String type,
+            String userId,
+            double score,
+            double threshold,
+            String modelName,
+            String modelVersion,
+            String triggerKind,
+            String triggerEventType,
+            long triggerTime,
+            long eventTime,
+            long emittedAt,
+            String[] topFeatureNames,
+            double[] topFeatureValues) {
+        this(
+                alertId,
+                type,
+                userId,
+                score,
+                threshold,
+                modelName,
+                modelVersion,
+                triggerKind,
+                triggerEventType,
+                triggerTime,
+                eventTime,
+                emittedAt,
+                topFeatureNames,
+                topFeatureValues,
+                CHAMPION);
+    }
 
     /** Trigger kind of alerts scored on an event. */
     public static final String TRIGGER_EVENT = "event";
@@ -82,6 +125,7 @@ public record Alert(
         json.put("threshold", threshold);
         json.put("model_name", modelName);
         json.put("model_version", modelVersion);
+        json.put("arm", arm);
         ObjectNode trigger = json.putObject("trigger");
         trigger.put("kind", triggerKind);
         if (triggerEventType != null) {

@@ -66,7 +66,10 @@ public final class JobOptions {
                     "pseudonymise-user-ids",
                     "pseudonym-key-env",
                     "pseudonym-key-file",
-                    "consent-default");
+                    "consent-default",
+                    "models-topic",
+                    "scores-topic",
+                    "shadow-topic");
 
     /** Default of {@code --pseudonym-key-env}. */
     public static final String DEFAULT_PSEUDONYM_KEY_ENV = "PROPENSITY_PSEUDONYM_KEY";
@@ -123,6 +126,15 @@ public final class JobOptions {
 
     /** Consent default, pseudonymisation and where its key is (see the README's Privacy). */
     public final PrivacyRules privacy;
+
+    /** The models control topic, or {@code null}: the command line's models serve throughout. */
+    public final String modelsTopic;
+
+    /** The topic of every served score, or {@code null} for none. */
+    public final String scoresTopic;
+
+    /** The topic of shadow challengers' scores (used with {@link #modelsTopic}). */
+    public final String shadowTopic;
 
     /** The {@code kafka.*} properties, prefix removed. */
     public final Properties kafkaProperties;
@@ -210,6 +222,15 @@ public final class JobOptions {
         erasureTopic = text(params, "erasure-topic", "propensity.erasure-requests");
         auditTopic = text(params, "audit-topic", "propensity.audit");
         privacy = privacy(params);
+        modelsTopic = text(params, "models-topic", null);
+        scoresTopic = text(params, "scores-topic", null);
+        shadowTopic = text(params, "shadow-topic", "propensity.shadow-scores");
+        if (modelsTopic != null && inputFile != null) {
+            // the control topic is unbounded: a bounded run would never end
+            throw new IllegalArgumentException(
+                    "--models-topic: not with --input-file (a bounded run serves the models of"
+                            + " its command line)");
+        }
     }
 
     private static PrivacyRules privacy(ParameterTool params) {

@@ -1,9 +1,14 @@
 package io.propensity.job;
 
+import io.propensity.job.lifecycle.ModelAwareKeyedOperator;
+import io.propensity.job.lifecycle.ModelControlMessage;
+import io.propensity.job.lifecycle.ModelLifecycle;
+import io.propensity.job.lifecycle.ScoreRecord;
 import io.propensity.job.privacy.AuditRecord;
 import io.propensity.job.privacy.PrivacyRules;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -43,6 +48,9 @@ public class PropensityJob {
     private PrivacyRules privacy = PrivacyRules.DEFAULT;
     private Source<SourceRecord, ?, ?> erasureRequests;
     private Sink<AuditRecord> audit;
+    private Source<ModelControlMessage, ?, ?> modelControl;
+    private Sink<ScoreRecord> scores;
+    private Sink<ScoreRecord> shadowScores;
 
     public PropensityJob(
             Source<SourceRecord, ?, ?> source,
@@ -79,6 +87,22 @@ public class PropensityJob {
         return this;
     }
 
+    /**
+     * Sets the model lifecycle's source and sinks (see the README's "Model lifecycle"): the models
+     * control topic (or {@code null}: the command line's models serve for the whole run), the
+     * scores sink (or {@code null}: no score records) and the shadow-scores sink (or {@code null}:
+     * shadow scores are dropped).
+     */
+    public PropensityJob withModelLifecycle(
+            Source<ModelControlMessage, ?, ?> modelControl,
+            Sink<ScoreRecord> scores,
+            Sink<ScoreRecord> shadowScores) {
+        this.modelControl = modelControl;
+        this.scores = scores;
+        this.shadowScores = shadowScores;
+        return this;
+    }
+
     /** Parses the command line, loads and checks the models, wires Kafka, runs the job. */
     public static void main(String[] args) throws Exception {
         JobOptions options = JobOptions.parse(args);
@@ -109,6 +133,20 @@ public class PropensityJob {
                                 ? KafkaConnectors.erasureSource(options, clock)
                                 : null,
                         KafkaConnectors.auditSink(options))
+                .withModelLifecycle(
+                        options.modelsTopic == null
+                                ? null
+                                : ModelLifecycle.controlSource(
+                                        options.bootstrapServers,
+                                        options.modelsTopic,
+                                        options.groupId,
+                                        options.kafkaProperties),
+                        options.scoresTopic == null
+                                ? null
+                                : scoreSink(options, options.scoresTopic, "scores"),
+                        options.modelsTopic == null
+                                ? null
+                                : scoreSink(options, options.shadowTopic, "shadow-scores"))
                 .build(env);
         env.execute("propensity");
     }
@@ -152,11 +190,19 @@ public class PropensityJob {
                 .name("dead-letters-sink")
                 .uid("dead-letters-sink");
 
-        // per user: state in RocksDB, features, scores, inactivity checks, alerts
+        // per user: state in RocksDB, features, scores, inactivity checks, alerts; model
+        // deployments reach every instance on a second, broadcast input
+        UserActivityFunction perUser =
+                new UserActivityFunction(rules, clock, privacy).withScoresOutput(scores != null);
         SingleOutputStreamOperator<Alert> scored =
                 events.keyBy(SourceRecord::userId)
-                        .process(new UserActivityFunction(rules, clock, privacy))
-                        .name("user-activity")
+                        .connect(
+                                ModelLifecycle.deployments(
+                                        env, modelControl, events, rules.scorerKind()))
+                        .transform(
+                                "user-activity",
+                                TypeInformation.of(Alert.class),
+                                new ModelAwareKeyedOperator<>(perUser))
                         .uid("user-activity");
 
         // alerts and late events to their topics
@@ -165,12 +211,35 @@ public class PropensityJob {
                 .sinkTo(lateEvents)
                 .name("late-events-sink")
                 .uid("late-events-sink");
+        if (scores != null) {
+            scored.getSideOutput(ModelLifecycle.SCORES)
+                    .sinkTo(scores)
+                    .name("scores-sink")
+                    .uid("scores-sink");
+        }
+        if (shadowScores != null) {
+            scored.getSideOutput(ModelLifecycle.SHADOW_SCORES)
+                    .sinkTo(shadowScores)
+                    .name("shadow-scores-sink")
+                    .uid("shadow-scores-sink");
+        }
         if (audit != null) {
             scored.getSideOutput(UserActivityFunction.AUDIT)
                     .sinkTo(audit)
                     .name("audit-sink")
                     .uid("audit-sink");
         }
+    }
+
+    private static Sink<ScoreRecord> scoreSink(JobOptions options, String topic, String name) {
+        return ModelLifecycle.scoreSink(
+                options.bootstrapServers,
+                topic,
+                options.groupId,
+                name,
+                options.delivery,
+                options.kafkaProperties,
+                KafkaConnectors.DEFAULT_TRANSACTION_TIMEOUT_MS);
     }
 
     /** RocksDB with incremental, retained checkpoints at the configured interval and place. */

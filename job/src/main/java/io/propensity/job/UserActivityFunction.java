@@ -6,13 +6,17 @@ import io.propensity.features.FeatureSchema;
 import io.propensity.features.InactivitySchedule;
 import io.propensity.features.ShopperEvent;
 import io.propensity.features.UserActivity;
+import io.propensity.job.lifecycle.ModelDeployment;
+import io.propensity.job.lifecycle.ModelDeploymentListener;
+import io.propensity.job.lifecycle.ModelLifecycle;
+import io.propensity.job.lifecycle.ModelRole;
+import io.propensity.job.lifecycle.ScoreRecord;
+import io.propensity.job.lifecycle.ServedModel;
+import io.propensity.job.lifecycle.ServingModels;
 import io.propensity.job.privacy.AuditRecord;
 import io.propensity.job.privacy.ErasureRequest;
 import io.propensity.job.privacy.PrivacyRules;
 import io.propensity.job.privacy.Pseudonymiser;
-import io.propensity.scoring.ModelCard;
-import io.propensity.scoring.ModelInfo;
-import io.propensity.scoring.Scorer;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -33,6 +37,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The per-user heart of the job: keeps each user's {@link UserActivity} in keyed state, scores the
@@ -64,7 +69,8 @@ import java.util.List;
  * users without a profile or with a consent flag: the common event pays nothing for it. Every id in
  * an output goes through the {@link Pseudonymiser}.
  */
-public class UserActivityFunction extends KeyedProcessFunction<String, SourceRecord, Alert> {
+public class UserActivityFunction extends KeyedProcessFunction<String, SourceRecord, Alert>
+        implements ModelDeploymentListener {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(UserActivityFunction.class);
@@ -109,8 +115,9 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     private transient Pseudonymiser pseudonymiser;
     private transient FeatureConfig featureConfig;
     private transient InactivitySchedule schedule;
-    private transient ScoredModel purchase;
-    private transient ScoredModel churn;
+    private boolean scoresOutput;
+    private transient List<ModelDeployment> restoredModels;
+    private transient ServingModels models;
     private transient double[] features;
 
     private transient Counter eventsIn;
@@ -196,33 +203,47 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         suppressedEventsDropped = metrics.counter("suppressedEventsDropped");
         consentWithdrawnUsers = metrics.counter("consentWithdrawnUsers");
         consentWithdrawnEventsDropped = metrics.counter("consentWithdrawnEventsDropped");
-        purchase =
-                new ScoredModel(
-                        Alert.PURCHASE_INTENT,
-                        rules.purchaseModel().card(),
-                        rules.purchaseModel().load(rules.scorerKind()),
-                        rules.purchaseThreshold(),
-                        metrics);
-        churn =
-                new ScoredModel(
-                        Alert.CHURN_RISK,
-                        rules.churnModel().card(),
-                        rules.churnModel().load(rules.scorerKind()),
-                        rules.churnThreshold(),
-                        metrics);
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        models =
+                new ServingModels(
+                        rules.scorerKind(),
+                        Map.of(
+                                ModelRole.PURCHASE_INTENT,
+                                ServedModel.champion(
+                                        ModelRole.PURCHASE_INTENT,
+                                        rules.purchaseModel().card(),
+                                        rules.purchaseModel().load(rules.scorerKind()),
+                                        rules.purchaseThreshold()),
+                                ModelRole.CHURN_RISK,
+                                ServedModel.champion(
+                                        ModelRole.CHURN_RISK,
+                                        rules.churnModel().card(),
+                                        rules.churnModel().load(rules.scorerKind()),
+                                        rules.churnThreshold())),
+                        metrics,
+                        LatencyHistogram::new,
+                        "user-activity subtask " + subtask);
+        // after a restore the active set of the checkpoint serves, not the command line's models
+        if (restoredModels != null) {
+            for (ModelDeployment deployment : restoredModels) {
+                models.installNow(deployment);
+            }
+        }
+        ServedModel purchase = models.champion(ModelRole.PURCHASE_INTENT);
+        ServedModel churn = models.champion(ModelRole.CHURN_RISK);
         LOG.info(
                 "user-activity subtask {} scoring {} {} ({}, threshold {}) and {} {} ({},"
                         + " threshold {}), inactivity checks {}, consent by default {}, user ids"
                         + " in outputs {}",
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                purchase.info.name(),
-                purchase.info.version(),
-                purchase.info.kind(),
-                purchase.threshold,
-                churn.info.name(),
-                churn.info.version(),
-                churn.info.kind(),
-                churn.threshold,
+                subtask,
+                purchase.info().name(),
+                purchase.version(),
+                purchase.info().kind(),
+                purchase.threshold(),
+                churn.info().name(),
+                churn.version(),
+                churn.info().kind(),
+                churn.threshold(),
                 schedule,
                 privacy.consentGrantedByDefault() ? "granted" : "withdrawn",
                 privacy.pseudonymises()
@@ -233,6 +254,8 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     @Override
     public void processElement(SourceRecord record, Context ctx, Collector<Alert> out)
             throws Exception {
+        // a model that finished loading serves from here on: between two events, never within one
+        models.applyLoaded();
         if (record.isErasure()) {
             applyErasure(record, ctx);
             return;
@@ -261,7 +284,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         long registeredTimer = state.pendingTimer;
         while (state.pendingTimer != NONE && state.pendingTimer < time) {
             long check = state.pendingTimer;
-            runInactivityCheck(ctx.getCurrentKey(), activity, state, check, out);
+            runInactivityCheck(ctx, activity, state, check, out);
             state.pendingTimer = nextTimer(activity, check);
         }
         long lastBefore = activity.lastEventMillis();
@@ -296,15 +319,26 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         // unless the event is out of order within the allowed lateness)
         long asOf = time;
         activity.features(asOf, featureConfig, features);
-        double score = purchase.score(features);
-        if (score >= purchase.threshold) {
+        ServedModel purchase = models.served(ModelRole.PURCHASE_INTENT, ctx.getCurrentKey());
+        double score = models.score(purchase, features);
+        emitScores(
+                ctx,
+                purchase,
+                score,
+                event.userId(),
+                Alert.TRIGGER_EVENT,
+                event.type().wireName(),
+                asOf,
+                time);
+        if (score >= purchase.threshold()) {
             if (inCooldown(state, activity, asOf)) {
                 cooldownSuppressed.inc();
             } else {
                 state.purchaseAlertSessionStart = activity.currentSessionStartMillis();
                 state.purchaseAlertTime = asOf;
                 out.collect(
-                        purchase.alert(
+                        alert(
+                                purchase,
                                 pseudonymiser.of(event.userId()),
                                 score,
                                 Alert.TRIGGER_EVENT,
@@ -332,7 +366,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
                 clearUser(ctx, state);
                 return;
             }
-            runInactivityCheck(ctx.getCurrentKey(), activity, state, timer, out);
+            runInactivityCheck(ctx, activity, state, timer, out);
             timer = nextTimer(activity, timer);
         }
         state.pendingTimer = registeredTimer;
@@ -343,6 +377,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        models.applyLoaded();
         UserAlertState state = UserAlertState.fromBytes(alertState.value());
         UserActivity activity = loadActivity();
         if (state.pendingTimer != timestamp || activity == null) {
@@ -358,7 +393,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
             clearUser(ctx, state);
             return;
         }
-        runInactivityCheck(ctx.getCurrentKey(), activity, state, timestamp, out);
+        runInactivityCheck(ctx, activity, state, timestamp, out);
         moveTimer(ctx, state, nextTimer(activity, timestamp));
         alertState.update(state.toBytes());
     }
@@ -501,19 +536,31 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     }
 
     private void runInactivityCheck(
-            String userId,
+            Context ctx,
             UserActivity activity,
             UserAlertState state,
             long checkTime,
             Collector<Alert> out) {
+        String userId = ctx.getCurrentKey();
         inactivityChecks.inc();
         activity.features(checkTime, featureConfig, features);
-        double score = churn.score(features);
+        ServedModel churn = models.served(ModelRole.CHURN_RISK, userId);
+        double score = models.score(churn, features);
         long episode = activity.lastEventMillis();
-        if (score >= churn.threshold && state.churnAlertEpisode != episode) {
+        emitScores(
+                ctx,
+                churn,
+                score,
+                userId,
+                Alert.TRIGGER_INACTIVITY_CHECK,
+                null,
+                checkTime,
+                episode);
+        if (score >= churn.threshold() && state.churnAlertEpisode != episode) {
             state.churnAlertEpisode = episode;
             out.collect(
-                    churn.alert(
+                    alert(
+                            churn,
                             pseudonymiser.of(userId),
                             score,
                             Alert.TRIGGER_INACTIVITY_CHECK,
@@ -564,75 +611,110 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         return bytes == null ? null : UserActivity.fromBytes(bytes);
     }
 
-    /** One model with what alerts and metrics need about it. */
-    private static final class ScoredModel {
-        final String type;
-        final Scorer scorer;
-        final ModelInfo info;
-        final double threshold;
-        final String[] topNames;
-        final int[] topIndexes;
-        final Counter alerts;
-        final LatencyHistogram latency;
-
-        ScoredModel(
-                String type, ModelCard card, Scorer scorer, double threshold, MetricGroup metrics) {
-            this.type = type;
-            this.scorer = scorer;
-            this.info = scorer.info();
-            this.threshold = threshold;
-            List<String> top = card.topFeatures() == null ? List.of() : card.topFeatures();
-            int n = Math.min(TOP_FEATURES, top.size());
-            topNames = new String[n];
-            topIndexes = new int[n];
-            for (int i = 0; i < n; i++) {
-                topNames[i] = top.get(i);
-                topIndexes[i] = FeatureSchema.indexOf(top.get(i));
-            }
-            MetricGroup model = metrics.addGroup("model", type);
-            alerts = model.counter("alerts");
-            latency = model.histogram("scoringLatencyNanos", new LatencyHistogram());
-            model.gauge("modelVersion", info::version);
-            model.gauge("scorerKind", () -> info.kind().name());
-            model.gauge("threshold", () -> threshold);
+    /**
+     * Writes what the lifecycle outputs need about a score: the served score to {@link
+     * ModelLifecycle#SCORES} (with {@code --scores-topic}), and the role's shadow challenger's
+     * score on the same features to {@link ModelLifecycle#SHADOW_SCORES}. Shadow models never
+     * alert.
+     */
+    private void emitScores(
+            Context ctx,
+            ServedModel served,
+            double score,
+            String userId,
+            String triggerKind,
+            String triggerEventType,
+            long triggerTime,
+            long eventTime) {
+        ServedModel shadow = models.shadow(served.role());
+        if (!scoresOutput && shadow == null) {
+            return;
         }
-
-        double score(double[] features) {
-            long start = System.nanoTime();
-            double score = scorer.score(features);
-            latency.update(System.nanoTime() - start);
-            return score;
+        String outputId = pseudonymiser.of(userId);
+        long now = clock.millis();
+        if (scoresOutput) {
+            ctx.output(
+                    ModelLifecycle.SCORES,
+                    ScoreRecord.of(
+                            served,
+                            outputId,
+                            score,
+                            triggerKind,
+                            triggerEventType,
+                            triggerTime,
+                            eventTime,
+                            now));
         }
-
-        Alert alert(
-                String userId,
-                double score,
-                String triggerKind,
-                String triggerEventType,
-                long triggerTime,
-                long eventTime,
-                long emittedAt,
-                double[] features) {
-            alerts.inc();
-            double[] values = new double[topIndexes.length];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = features[topIndexes[i]];
-            }
-            return new Alert(
-                    Alert.idOf(userId, type, triggerTime, info.version()),
-                    type,
-                    userId,
-                    score,
-                    threshold,
-                    info.name(),
-                    info.version(),
-                    triggerKind,
-                    triggerEventType,
-                    triggerTime,
-                    eventTime,
-                    emittedAt,
-                    topNames.clone(),
-                    values);
+        if (shadow != null) {
+            ctx.output(
+                    ModelLifecycle.SHADOW_SCORES,
+                    ScoreRecord.of(
+                            shadow,
+                            outputId,
+                            shadow.score(features),
+                            triggerKind,
+                            triggerEventType,
+                            triggerTime,
+                            eventTime,
+                            now));
         }
+    }
+
+    /** An alert of the served model, with its version and arm, on the current features. */
+    private Alert alert(
+            ServedModel model,
+            String userId,
+            double score,
+            String triggerKind,
+            String triggerEventType,
+            long triggerTime,
+            long eventTime,
+            long emittedAt,
+            double[] features) {
+        String type = model.role().task();
+        models.alerts(model.role()).inc();
+        return new Alert(
+                Alert.idOf(userId, type, triggerTime, model.version()),
+                type,
+                userId,
+                score,
+                model.threshold(),
+                model.info().name(),
+                model.version(),
+                triggerKind,
+                triggerEventType,
+                triggerTime,
+                eventTime,
+                emittedAt,
+                model.topNames(),
+                model.topValues(features),
+                model.arm().wireName());
+    }
+
+    /**
+     * Also writes every served score to {@link ModelLifecycle#SCORES} ({@code --scores-topic}). Off
+     * by default: a score record per event costs an allocation and a Kafka record.
+     */
+    public UserActivityFunction withScoresOutput(boolean enabled) {
+        this.scoresOutput = enabled;
+        return this;
+    }
+
+    @Override
+    public void restoreModels(List<ModelDeployment> deployments) {
+        restoredModels = deployments;
+    }
+
+    @Override
+    public void onDeployment(ModelDeployment deployment) {
+        models.submit(deployment);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (models != null) {
+            models.close();
+        }
+        super.close();
     }
 }

@@ -15,7 +15,6 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
@@ -58,14 +57,15 @@ public final class ModelLifecycle {
     private ModelLifecycle() {}
 
     /**
-     * The model deployments, broadcast to every instance of the per-user function.
+     * The model deployments, broadcast to every instance of the per-user function (as the second
+     * input of {@link ModelAwareKeyedOperator}).
      *
      * @param control the control topic's source, or {@code null} for none: then an empty stream
      *     derived from {@code events}, which carries exactly the events' watermarks, so event time
      *     behaves as with one input
      * @param events the stream the per-user function reads
      */
-    public static <T> BroadcastStream<ModelDeployment> deployments(
+    public static <T> DataStream<ModelDeployment> deployments(
             StreamExecutionEnvironment env,
             Source<ModelControlMessage, ?, ?> control,
             DataStream<T> events,
@@ -88,7 +88,7 @@ public final class ModelLifecycle {
                             .uid("resolve-models")
                             .setParallelism(1);
         }
-        return deployments.broadcast(ACTIVE_MODELS);
+        return deployments.broadcast();
     }
 
     /**
