@@ -1,6 +1,5 @@
 package io.propensity.job;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
@@ -27,8 +26,8 @@ import java.util.UUID;
  * @param triggerTime the instant the features were computed as of, epoch milliseconds
  * @param eventTime the time of the user's latest event, epoch milliseconds
  * @param emittedAt processing time when the alert was made, epoch milliseconds
- * @param topFeatureNames the names of the features that mattered most (the model card's order)
- * @param topFeatureValues their values at {@code triggerTime}, {@code NaN} when missing
+ * @param reasons the features that pushed this score up or down the most, with the model's expected
+ *     value and how they were computed
  * @param arm {@link #CHAMPION} or {@link #CHALLENGER}: which of the role's models served the user
  *     (see the README's "Model lifecycle")
  */
@@ -45,8 +44,7 @@ public record Alert(
         long triggerTime,
         long eventTime,
         long emittedAt,
-        String[] topFeatureNames,
-        double[] topFeatureValues,
+        AlertReasons reasons,
         String arm) {
 
     /** Type of alerts from the purchase-intent model. */
@@ -75,8 +73,7 @@ public record Alert(
             long triggerTime,
             long eventTime,
             long emittedAt,
-            String[] topFeatureNames,
-            double[] topFeatureValues) {
+            AlertReasons reasons) {
         this(
                 alertId,
                 type,
@@ -90,8 +87,7 @@ public record Alert(
                 triggerTime,
                 eventTime,
                 emittedAt,
-                topFeatureNames,
-                topFeatureValues,
+                reasons,
                 CHAMPION);
     }
 
@@ -134,17 +130,7 @@ public record Alert(
         trigger.put("time", triggerTime);
         json.put("event_time", eventTime);
         json.put("emitted_at", emittedAt);
-        ArrayNode top = json.putArray("top_features");
-        for (int i = 0; i < topFeatureNames.length; i++) {
-            ObjectNode feature = top.addObject();
-            feature.put("name", topFeatureNames[i]);
-            if (Double.isNaN(topFeatureValues[i])) {
-                // JSON has no NaN: a missing feature value is null
-                feature.putNull("value");
-            } else {
-                feature.put("value", topFeatureValues[i]);
-            }
-        }
+        reasons.writeInto(json);
         return JsonWriting.bytes(json);
     }
 }

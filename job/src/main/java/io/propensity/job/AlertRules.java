@@ -28,6 +28,9 @@ public final class AlertRules implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(AlertRules.class);
 
+    /** How many features an alert's reasons list unless {@code --reasons} says otherwise. */
+    public static final int DEFAULT_REASONS = 3;
+
     /** {@link #cooldownMillis()} value meaning "one purchase-intent alert per session". */
     public static final long COOLDOWN_SESSION = -1;
 
@@ -42,6 +45,7 @@ public final class AlertRules implements Serializable {
     private final long allowedLatenessMillis;
     private final long retentionMillis;
     private final String zone;
+    private final int reasons;
 
     /**
      * @param cooldownMillis the minimum time between two purchase-intent alerts of a user, or
@@ -56,6 +60,33 @@ public final class AlertRules implements Serializable {
             long cooldownMillis,
             InactivitySchedule inactivitySchedule,
             FeatureConfig featureConfig) {
+        this(
+                purchaseModel,
+                churnModel,
+                scorerKind,
+                purchaseThreshold,
+                churnThreshold,
+                cooldownMillis,
+                inactivitySchedule,
+                featureConfig,
+                DEFAULT_REASONS);
+    }
+
+    /**
+     * @param reasons how many features each alert's reasons list (the largest absolute
+     *     contributions), 0 for none
+     */
+    public AlertRules(
+            ModelArtifact purchaseModel,
+            ModelArtifact churnModel,
+            ScorerKind scorerKind,
+            double purchaseThreshold,
+            double churnThreshold,
+            long cooldownMillis,
+            InactivitySchedule inactivitySchedule,
+            FeatureConfig featureConfig,
+            int reasons) {
+        this.reasons = reasons;
         this.purchaseModel = purchaseModel;
         this.churnModel = churnModel;
         this.scorerKind = scorerKind;
@@ -128,7 +159,8 @@ public final class AlertRules implements Serializable {
                 churnThreshold,
                 cooldown,
                 schedule,
-                featureConfig);
+                featureConfig,
+                options.reasons);
     }
 
     private static ModelArtifact artifact(String option, java.nio.file.Path path, String bundled) {
@@ -226,6 +258,11 @@ public final class AlertRules implements Serializable {
     /** Minimum time between purchase-intent alerts of one user, or {@link #COOLDOWN_SESSION}. */
     public long cooldownMillis() {
         return cooldownMillis;
+    }
+
+    /** How many features each alert's reasons list. */
+    public int reasons() {
+        return reasons;
     }
 
     /** When quiet users are checked for churn risk. */

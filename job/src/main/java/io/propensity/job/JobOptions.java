@@ -52,6 +52,7 @@ public final class JobOptions {
                     "churn-threshold",
                     "scorer",
                     "cooldown",
+                    "reasons",
                     "allowed-lateness",
                     "out-of-orderness",
                     "idleness",
@@ -104,6 +105,9 @@ public final class JobOptions {
 
     /** The purchase-intent cooldown, or {@code null} for one alert per session. */
     public final Duration cooldown;
+
+    /** How many features each alert's {@code reasons} lists ({@code --reasons}, default 3). */
+    public final int reasons;
 
     public final Duration allowedLateness;
     public final Duration outOfOrderness;
@@ -199,6 +203,18 @@ public final class JobOptions {
                         "cooldown",
                         "session",
                         v -> "session".equalsIgnoreCase(v) ? null : positive(v));
+        reasons =
+                parse(
+                        params,
+                        "reasons",
+                        String.valueOf(AlertRules.DEFAULT_REASONS),
+                        v -> {
+                            int count = Integer.parseInt(v);
+                            if (count < 0 || count > 40) {
+                                throw new IllegalArgumentException("must be 0 to 40");
+                            }
+                            return count;
+                        });
         allowedLateness = parse(params, "allowed-lateness", "10m", JobOptions::notNegative);
         outOfOrderness = parse(params, "out-of-orderness", "5s", JobOptions::notNegative);
         idleness = parse(params, "idleness", "30s", JobOptions::positive);

@@ -100,9 +100,6 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
 
     private static final String[] NOTHING = new String[0];
 
-    /** How many top features an alert carries. */
-    static final int TOP_FEATURES = 5;
-
     private static final long NONE = UserAlertState.NONE;
 
     private final AlertRules rules;
@@ -119,6 +116,9 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     private transient List<ModelDeployment> restoredModels;
     private transient ServingModels models;
     private transient double[] features;
+
+    /** Scratch for the contributions of an alert's explanation. */
+    private transient double[] contributions;
 
     private transient Counter eventsIn;
     private transient Counter duplicateEvents;
@@ -186,6 +186,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         featureConfig = rules.featureConfig();
         schedule = rules.schedule();
         features = new double[FeatureSchema.size()];
+        contributions = new double[FeatureSchema.size()];
 
         activityState = getRuntimeContext().getState(activityDescriptor(rules));
         alertState = getRuntimeContext().getState(alertStateDescriptor(rules));
@@ -686,8 +687,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
                 triggerTime,
                 eventTime,
                 emittedAt,
-                model.topNames(),
-                model.topValues(features),
+                AlertReasons.explain(model.scorer(), features, rules.reasons(), contributions),
                 model.arm().wireName());
     }
 

@@ -4,6 +4,7 @@ import io.propensity.features.EventType;
 import io.propensity.features.ShopperEvent;
 import io.propensity.features.io.EventFormat;
 import io.propensity.features.io.EventLineParser;
+import io.propensity.scoring.ExplanationMethod;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,8 +36,12 @@ class OutputRecordsTest {
                         1000,
                         1000,
                         2000,
-                        new String[] {"session_carts", "seconds_since_last_purchase"},
-                        new double[] {2, Double.NaN});
+                        new AlertReasons(
+                                ExplanationMethod.SAABAS_APPROXIMATE,
+                                -1.5,
+                                new String[] {"session_carts", "seconds_since_last_purchase"},
+                                new double[] {2, Double.NaN},
+                                new double[] {0.75, -0.25}));
 
         JsonNode json = JSON.readTree(alert.toJson());
 
@@ -50,17 +55,21 @@ class OutputRecordsTest {
                         "threshold",
                         "model_name",
                         "model_version",
+                        "arm",
                         "trigger",
                         "event_time",
                         "emitted_at",
-                        "top_features");
+                        "reasons");
         assertThat(json.get("score").asDouble()).isEqualTo(0.93);
         assertThat(json.get("trigger").toString())
                 .isEqualTo("{\"kind\":\"event\",\"event_type\":\"cart\",\"time\":1000}");
-        assertThat(json.get("top_features").toString())
+        assertThat(json.get("reasons").toString())
                 .isEqualTo(
-                        "[{\"name\":\"session_carts\",\"value\":2.0},"
-                                + "{\"name\":\"seconds_since_last_purchase\",\"value\":null}]");
+                        "{\"explanation_method\":\"saabas_approximate\",\"expected_value\":-1.5,"
+                                + "\"features\":[{\"name\":\"session_carts\",\"value\":2.0,"
+                                + "\"contribution\":0.75},"
+                                + "{\"name\":\"seconds_since_last_purchase\",\"value\":null,"
+                                + "\"contribution\":-0.25}]}");
         assertThat(new String(alert.kafkaKey(), StandardCharsets.UTF_8)).isEqualTo("u1");
     }
 
@@ -80,8 +89,7 @@ class OutputRecordsTest {
                         5,
                         1,
                         9,
-                        new String[0],
-                        new double[0]);
+                        AlertReasons.NONE);
 
         assertThat(JSON.readTree(alert.toJson()).get("trigger").toString())
                 .isEqualTo("{\"kind\":\"inactivity_check\",\"time\":5}");

@@ -7,7 +7,6 @@ import io.propensity.features.ShopperEvent;
 import io.propensity.features.io.EventFileReader;
 import io.propensity.features.io.EventFormat;
 import io.propensity.features.io.EventJson;
-import io.propensity.scoring.ModelCard;
 import io.propensity.scoring.Scorer;
 
 import org.apache.flink.configuration.Configuration;
@@ -275,17 +274,22 @@ class PropensityJobKafkaTest {
             assertThat(alert.get("event_time").asLong())
                     .as(entry.getKey())
                     .isEqualTo(want.eventTime);
-            JsonNode top = alert.get("top_features");
-            assertThat(top).hasSize(want.topNames.size());
-            for (int i = 0; i < want.topNames.size(); i++) {
-                assertThat(top.get(i).get("name").asText()).isEqualTo(want.topNames.get(i));
+            JsonNode reasons = alert.get("reasons");
+            assertThat(reasons.get("explanation_method").asText()).isEqualTo(want.method);
+            assertThat(reasons.get("expected_value").asDouble()).isEqualTo(want.expectedValue);
+            JsonNode top = reasons.get("features");
+            assertThat(top).hasSize(want.reasonNames.size());
+            for (int i = 0; i < want.reasonNames.size(); i++) {
+                assertThat(top.get(i).get("name").asText()).isEqualTo(want.reasonNames.get(i));
                 double value =
                         top.get(i).get("value").isNull()
                                 ? Double.NaN
                                 : top.get(i).get("value").asDouble();
                 assertThat(value)
-                        .as("%s %s", entry.getKey(), want.topNames.get(i))
-                        .isEqualTo(want.topValues[i]);
+                        .as("%s %s", entry.getKey(), want.reasonNames.get(i))
+                        .isEqualTo(want.reasonValues[i]);
+                assertThat(top.get(i).get("contribution").asDouble())
+                        .isEqualTo(want.reasonContributions[i]);
             }
             assertThat(alert.get("alert_id").asText())
                     .isEqualTo(Alert.idOf(want.user, want.type, want.triggerTime, "test-1"));
@@ -491,8 +495,11 @@ class PropensityJobKafkaTest {
             long triggerTime,
             long eventTime,
             double score,
-            List<String> topNames,
-            double[] topValues) {}
+            String method,
+            double expectedValue,
+            List<String> reasonNames,
+            double[] reasonValues,
+            double[] reasonContributions) {}
 
     /**
      * The offline side: {@link FeatureReplay} over the events in the order they were produced (each
@@ -503,8 +510,6 @@ class PropensityJobKafkaTest {
             throws Exception {
         Scorer purchase = rules.purchaseModel().load(rules.scorerKind());
         Scorer churn = rules.churnModel().load(rules.scorerKind());
-        ModelCard purchaseCard = rules.purchaseModel().card();
-        ModelCard churnCard = rules.churnModel().card();
         assertThat(rules.cooldownMillis()).isEqualTo(AlertRules.COOLDOWN_SESSION);
 
         Map<String, Expected> expected = new TreeMap<>();
@@ -532,7 +537,7 @@ class PropensityJobKafkaTest {
                                         time,
                                         time,
                                         score,
-                                        purchaseCard,
+                                        purchase,
                                         features);
                             }
                         },
@@ -550,7 +555,7 @@ class PropensityJobKafkaTest {
                                         check,
                                         episode,
                                         score,
-                                        churnCard,
+                                        churn,
                                         features);
                             }
                         });
@@ -570,16 +575,42 @@ class PropensityJobKafkaTest {
             long triggerTime,
             long eventTime,
             double score,
-            ModelCard card,
+            Scorer scorer,
             double[] vector) {
-        List<String> names = card.topFeatures().subList(0, Math.min(5, card.topFeatures().size()));
-        double[] values = new double[names.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = vector[FeatureSchema.indexOf(names.get(i))];
+        // the reasons: the scorer's own contributions, sorted here by absolute value
+        double[] contributions = new double[FeatureSchema.size()];
+        double bias = scorer.contributions(vector, contributions);
+        List<Integer> order = new ArrayList<>();
+        for (int f = 0; f < contributions.length; f++) {
+            if (contributions[f] != 0) {
+                order.add(f);
+            }
+        }
+        order.sort(
+                java.util.Comparator.<Integer>comparingDouble(f -> -Math.abs(contributions[f]))
+                        .thenComparing(f -> f));
+        int n = Math.min(AlertRules.DEFAULT_REASONS, order.size());
+        List<String> names = new ArrayList<>();
+        double[] values = new double[n];
+        double[] signed = new double[n];
+        for (int i = 0; i < n; i++) {
+            names.add(FeatureSchema.names().get(order.get(i)));
+            values[i] = vector[order.get(i)];
+            signed[i] = contributions[order.get(i)];
         }
         expected.put(
                 key(type, user, triggerTime),
-                new Expected(type, user, triggerTime, eventTime, score, names, values));
+                new Expected(
+                        type,
+                        user,
+                        triggerTime,
+                        eventTime,
+                        score,
+                        scorer.explanationMethod().wireName(),
+                        bias,
+                        names,
+                        values,
+                        signed));
     }
 
     private List<JsonNode> readAll(String topic, String isolation) throws Exception {

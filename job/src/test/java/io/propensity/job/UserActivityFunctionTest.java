@@ -2,6 +2,7 @@ package io.propensity.job;
 
 import io.propensity.features.EventType;
 import io.propensity.features.ShopperEvent;
+import io.propensity.scoring.ExplanationMethod;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -57,6 +59,13 @@ class UserActivityFunctionTest {
         harness.processElement(SourceRecord.ofEvent(event, "events", 3, offset++), time);
     }
 
+    /** The value an alert's reasons give for a feature. */
+    private static double reasonValue(Alert alert, String name) {
+        int i = Arrays.asList(alert.reasons().names()).indexOf(name);
+        assertThat(i).as("%s among the reasons", name).isNotNegative();
+        return alert.reasons().values()[i];
+    }
+
     private List<Alert> alerts() {
         return harness.extractOutputValues();
     }
@@ -86,15 +95,18 @@ class UserActivityFunctionTest {
         assertThat(alert.emittedAt()).isEqualTo(NOW);
         assertThat(alert.alertId())
                 .matches("[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}");
-        // the card's first five top features, with their values at the trigger
-        assertThat(alert.topFeatureNames())
-                .containsExactly(
-                        "session_carts",
-                        "cart_count_1h",
-                        "seconds_since_previous_event",
-                        "view_count_1h",
-                        "session_events");
-        assertThat(alert.topFeatureValues()).containsExactly(2, 2, 10, 1, 3);
+        // the hand-written model has no record counts: Saabas, labelled approximate; its three
+        // features all contribute, so expected value plus the reasons make the margin 2.75
+        AlertReasons reasons = alert.reasons();
+        assertThat(reasons.method()).isEqualTo(ExplanationMethod.SAABAS_APPROXIMATE);
+        assertThat(reasons.names())
+                .containsExactlyInAnyOrder(
+                        "session_carts", "cart_count_1h", "seconds_since_previous_event");
+        assertThat(reasons.expectedValue() + Arrays.stream(reasons.contributions()).sum())
+                .isCloseTo(2.75, within(1e-6));
+        assertThat(reasonValue(alert, "session_carts")).isEqualTo(2);
+        assertThat(reasonValue(alert, "cart_count_1h")).isEqualTo(2);
+        assertThat(reasonValue(alert, "seconds_since_previous_event")).isEqualTo(10);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
     }
 
@@ -162,9 +174,11 @@ class UserActivityFunctionTest {
         assertThat(churn.triggerEventType()).isNull();
         assertThat(churn.triggerTime()).isEqualTo(T0 + 2 * DAY);
         assertThat(churn.eventTime()).isEqualTo(T0);
-        assertThat(churn.topFeatureNames())
-                .containsExactly("seconds_since_previous_event", "purchase_count_28d");
-        assertThat(churn.topFeatureValues()).containsExactly(2 * 86400, 0);
+        assertThat(
+                        churn.reasons().expectedValue()
+                                + Arrays.stream(churn.reasons().contributions()).sum())
+                .isCloseTo(1.5, within(1e-6));
+        assertThat(reasonValue(churn, "seconds_since_previous_event")).isEqualTo(2 * 86400);
 
         // the 3 d check scores the same, but the episode already had its alert
         harness.processWatermark(T0 + 3 * DAY);
@@ -273,7 +287,7 @@ class UserActivityFunctionTest {
         // the late cart was not counted: one more cart makes two, and alerts
         send("u1", T0 + HOUR + 10 * SECOND, EventType.CART, "p3");
         assertThat(alerts()).hasSize(1);
-        assertThat(alerts().get(0).topFeatureValues()[0]).isEqualTo(2);
+        assertThat(reasonValue(alerts().get(0), "session_carts")).isEqualTo(2);
     }
 
     @Test
@@ -287,7 +301,7 @@ class UserActivityFunctionTest {
 
         send("u1", T0 + 10 * SECOND, EventType.CART, "p2");
         assertThat(alerts()).hasSize(1);
-        assertThat(alerts().get(0).topFeatureValues()[0]).isEqualTo(2);
+        assertThat(reasonValue(alerts().get(0), "session_carts")).isEqualTo(2);
     }
 
     @Test
