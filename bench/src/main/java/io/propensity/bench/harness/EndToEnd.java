@@ -49,7 +49,11 @@ import java.util.stream.Stream;
         description = "Runs the job on a local MiniCluster and reports events per second per core.")
 public final class EndToEnd implements Callable<Integer> {
 
-    @Option(names = "--events", description = "events in the throughput stream [1000000]")
+    @Option(
+            names = "--events",
+            description =
+                    "events in the stream of the throughput, latency and Kafka runs; 0 skips"
+                            + " them [1000000]")
     long events = 1_000_000;
 
     @Option(names = "--seed", description = "generator seed [42]")
@@ -66,7 +70,9 @@ public final class EndToEnd implements Callable<Integer> {
             description = "events of the untimed warm-up runs before the timed ones [100000]")
     long warmupEvents = 100_000;
 
-    @Option(names = "--rounds", description = "runs of each variant, interleaved; best kept [1]")
+    @Option(
+            names = "--rounds",
+            description = "runs of each variant, interleaved; best kept; 0 skips them [1]")
     int rounds = 1;
 
     @Option(names = "--latency-seconds", description = "seconds of the latency run, 0 to skip [60]")
@@ -145,9 +151,9 @@ public final class EndToEnd implements Callable<Integer> {
                 loadAverage());
         try (BenchCluster cluster = new BenchCluster(workDir)) {
             Map<Variant, RunResult> best = new EnumMap<>(Variant.class);
-            if (!variants.isEmpty() || latencySeconds > 0 || kafka != null) {
+            if (events > 0) {
                 ReplayedStream stream = generate();
-                if (!variants.isEmpty()) {
+                if (rounds > 0) {
                     best = throughput(cluster, stream);
                 }
                 if (latencySeconds > 0) {

@@ -45,6 +45,11 @@ final class HotMethods {
 
     private HotMethods() {}
 
+    /** Summarises a recording made earlier: {@code HotMethods FILE.jfr [TOP]}. */
+    public static void main(String[] args) throws IOException {
+        print(Path.of(args[0]), System.out, args.length > 1 ? Integer.parseInt(args[1]) : 15);
+    }
+
     static void print(Path recording, PrintStream out, int top) throws IOException {
         Map<String, Integer> byThread = new TreeMap<>();
         Map<String, Integer> byArea = new TreeMap<>();
@@ -59,7 +64,8 @@ final class HotMethods {
                 continue;
             }
             total++;
-            String thread = event.getThread("sampledThread").getJavaName();
+            jdk.jfr.consumer.RecordedThread sampled = event.getThread("sampledThread");
+            String thread = sampled == null ? "(unknown)" : String.valueOf(sampled.getJavaName());
             byThread.merge(threadGroup(thread), 1, Integer::sum);
             List<RecordedFrame> frames = stack.getFrames();
             bySelf.merge(name(frames.get(0)), 1, Integer::sum);
