@@ -121,7 +121,7 @@ class FailureRecoveryTest {
     }
 
     @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldCommitExactlyTheUninterruptedRunsAlertsDespiteThreeFailures() throws Exception {
         FaultPlan plan = faults("exactly-once-faults");
 
@@ -134,7 +134,7 @@ class FailureRecoveryTest {
     }
 
     @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldRepeatAlertsOnlyWithTheirOwnIdsAtLeastOnceDespiteThreeFailures() throws Exception {
         FaultPlan plan = faults("at-least-once-faults");
 
@@ -232,7 +232,7 @@ class FailureRecoveryTest {
                                     RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
                                     Duration.ofMillis(200));
                         });
-        job.getJobExecutionResult().get(150, TimeUnit.SECONDS);
+        job.getJobExecutionResult().get(240, TimeUnit.SECONDS);
         List<String> values = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(alerts, isolation)) {
             values.add(new String(record.value(), StandardCharsets.UTF_8));
