@@ -11,15 +11,17 @@ import java.util.Locale;
  *
  * <pre>
  * 2019-10-01T00:41:03Z purchase_intent user 512386086 score 0.912 (threshold 0.700)
- *   purchase-intent@3 after cart | top: cart_count_session=2, views_30m=11
+ *   purchase-intent@3 after cart | reasons: session_carts=2 (+0.412), view_count_1h=11 (-0.087)
  * </pre>
  *
- * (on one line). Missing fields show as {@code ?} so a record from a newer job still prints; the
- * caller prints records that are not JSON objects raw.
+ * (on one line): the alert's reasons, each feature's value and its signed contribution to the
+ * log-odds, marked {@code [approximate]} when the model's explanations are not SHAP values. Missing
+ * fields show as {@code ?} so a record from a newer job still prints; the caller prints records
+ * that are not JSON objects raw.
  */
 final class AlertLine {
 
-    private static final int MAX_TOP_FEATURES = 3;
+    private static final int MAX_REASONS = 3;
 
     private AlertLine() {}
 
@@ -49,17 +51,25 @@ final class AlertLine {
             line.append(" trigger ").append(kind);
         }
 
-        JsonNode top = alert.path("top_features");
-        if (top.isArray() && !top.isEmpty()) {
-            line.append(" | top: ");
-            for (int i = 0; i < Math.min(top.size(), MAX_TOP_FEATURES); i++) {
-                JsonNode feature = top.get(i);
+        JsonNode reasons = alert.path("reasons");
+        JsonNode features = reasons.path("features");
+        if (features.isArray() && !features.isEmpty()) {
+            line.append(" | reasons: ");
+            for (int i = 0; i < Math.min(features.size(), MAX_REASONS); i++) {
+                JsonNode feature = features.get(i);
                 if (i > 0) {
                     line.append(", ");
                 }
                 line.append(feature.path("name").asText("?"))
                         .append('=')
                         .append(compact(feature.path("value")));
+                JsonNode contribution = feature.path("contribution");
+                if (contribution.isNumber()) {
+                    line.append(String.format(Locale.ROOT, " (%+.3f)", contribution.asDouble()));
+                }
+            }
+            if ("saabas_approximate".equals(reasons.path("explanation_method").asText())) {
+                line.append(" [approximate]");
             }
         }
         return line.toString();
