@@ -262,6 +262,29 @@ class ModelLifecycleKafkaTest {
             assertThat(last.get("model_version").asText()).isEqualTo("test-2");
             assertThat(last.get("score").asDouble())
                     .isEqualTo(LifecycleTestModels.V2_TWO_CARTS, within());
+
+            // event time still follows the events alone (the control input and the source
+            // subtask without a partition are idle): an event three days later fires the
+            // inactivity checks, and the 2-day check of e1 scores
+            // (129600 s or more since its latest event: 1, no purchase: 0.5) logistic(1.5)
+            sendAt("late-user", EventType.VIEW, 3 * 86_400_000L);
+            JsonNode churn =
+                    awaitRecords(
+                                    "alerts",
+                                    r ->
+                                            r.get("user_id").asText().equals("e1")
+                                                    && r.get("type").asText().equals("churn_risk"))
+                            .stream()
+                            .filter(
+                                    r ->
+                                            r.get("user_id").asText().equals("e1")
+                                                    && r.get("type").asText().equals("churn_risk"))
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(churn.get("model_version").asText()).isEqualTo("test-1");
+            assertThat(churn.get("arm").asText()).isEqualTo("champion");
+            assertThat(churn.get("score").asDouble())
+                    .isEqualTo(LifecycleTestModels.logistic(1.5), within());
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
@@ -283,7 +306,9 @@ class ModelLifecycleKafkaTest {
                             "--purchase-model", LifecycleTestModels.PURCHASE_V1.toString(),
                             "--churn-model", LifecycleTestModels.CHURN_V1.toString(),
                             "--checkpoint-interval", "1s",
-                            "--idleness", "10m",
+                            // one partition per topic at parallelism 2: the source subtask
+                            // without a partition must go idle for event time to advance
+                            "--idleness", "2s",
                             "--checkpoint-dir", checkpoints.toUri().toString()
                         });
         AlertRules rules = AlertRules.resolve(options);
