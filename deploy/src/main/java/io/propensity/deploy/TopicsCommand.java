@@ -15,13 +15,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Creates the job's four topics (events, alerts, dead letters, late events) if they do not exist,
- * and leaves existing ones untouched. Names default to the job's defaults.
+ * Creates the job's topics if they do not exist, and leaves existing ones untouched: events,
+ * alerts, dead letters, late events, erasure requests and audit, and the model lifecycle's models
+ * control, scores (compacted) and shadow-scores topics, so that every option of the job can be
+ * switched on against the local broker. Names default to the job's defaults.
  */
 @Command(
         name = "topics",
         mixinStandardHelpOptions = true,
-        description = "Creates the events, alerts, dead-letter and late-event topics if missing.",
+        description =
+                "Creates the job's topics if missing: events, alerts, dead letters, late events,"
+                        + " erasure requests, audit, models, scores and shadow scores.",
         footer = {
             "",
             "Kafka client settings: --kafka.<property> <value>, e.g. --kafka.security.protocol"
@@ -41,10 +45,27 @@ final class TopicsCommand implements Callable<Integer>, PropensityCli.KafkaClien
     @Option(names = "--late-topic", defaultValue = "propensity.late-events")
     String lateTopic;
 
+    @Option(names = "--erasure-topic", defaultValue = "propensity.erasure-requests")
+    String erasureTopic;
+
+    @Option(names = "--audit-topic", defaultValue = "propensity.audit")
+    String auditTopic;
+
+    @Option(names = "--models-topic", defaultValue = "propensity.models")
+    String modelsTopic;
+
+    @Option(names = "--scores-topic", defaultValue = "propensity.scores")
+    String scoresTopic;
+
+    @Option(names = "--shadow-topic", defaultValue = "propensity.shadow-scores")
+    String shadowTopic;
+
     @Option(
             names = "--partitions",
             defaultValue = "2",
-            description = "Partitions of the events and alerts topics (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Partitions of the events, alerts, scores and shadow-scores topics (default:"
+                            + " ${DEFAULT-VALUE}).")
     int partitions;
 
     @Option(
@@ -62,12 +83,19 @@ final class TopicsCommand implements Callable<Integer>, PropensityCli.KafkaClien
 
     @Override
     public Integer call() throws InterruptedException {
-        // dead letters and late events are rare side streams: one partition keeps them in order
+        // dead letters, late events, erasure requests and audit records are rare side streams:
+        // one partition keeps them in order; the models topic must have one (its order is the
+        // order of the changes)
         Map<String, Integer> wanted = new LinkedHashMap<>();
         wanted.put(eventsTopic, partitions);
         wanted.put(alertsTopic, partitions);
         wanted.put(deadLetterTopic, 1);
         wanted.put(lateTopic, 1);
+        wanted.put(erasureTopic, 1);
+        wanted.put(auditTopic, 1);
+        wanted.put(modelsTopic, 1);
+        wanted.put(scoresTopic, partitions);
+        wanted.put(shadowTopic, partitions);
 
         int failures = 0;
         try (Admin admin =
@@ -80,6 +108,10 @@ final class TopicsCommand implements Callable<Integer>, PropensityCli.KafkaClien
             for (Map.Entry<String, Integer> topic : wanted.entrySet()) {
                 NewTopic newTopic =
                         new NewTopic(topic.getKey(), topic.getValue(), replicationFactor);
+                if (topic.getKey().equals(scoresTopic)) {
+                    // a lookup table of each user's latest scores (key <user_id>/<type>)
+                    newTopic.configs(Map.of("cleanup.policy", "compact"));
+                }
                 try {
                     admin.createTopics(java.util.List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
                     System.out.printf(
