@@ -142,7 +142,8 @@ class FeatureReplayTest {
         assertThat(log)
                 .containsExactly(
                         "event a 10h APPLIED views28d=1",
-                        "event a 10h APPLIED views28d=1",
+                        // 9 h 55 min, printed in whole hours
+                        "event a 9h APPLIED views28d=1",
                         "event a 10h DUPLICATE views28d=1",
                         "event a 8h LATE views28d=1",
                         "check a 34h quiet=24h",
