@@ -69,6 +69,8 @@ public final class JobOptions {
                     "pseudonym-key-file",
                     "consent-default",
                     "models-topic",
+                    "models-dir",
+                    "models-dir-interval",
                     "scores-topic",
                     "shadow-topic");
 
@@ -134,10 +136,19 @@ public final class JobOptions {
     /** The models control topic, or {@code null}: the command line's models serve throughout. */
     public final String modelsTopic;
 
+    /**
+     * The watched models directory (any Flink file system path), or {@code null}: given instead of
+     * {@link #modelsTopic}, never with it.
+     */
+    public final String modelsDir;
+
+    /** How often {@link #modelsDir} is listed ({@code --models-dir-interval}, default 10s). */
+    public final Duration modelsDirInterval;
+
     /** The topic of every served score, or {@code null} for none. */
     public final String scoresTopic;
 
-    /** The topic of shadow challengers' scores (used with {@link #modelsTopic}). */
+    /** The topic of shadow challengers' scores (used with a models topic or directory). */
     public final String shadowTopic;
 
     /** The {@code kafka.*} properties, prefix removed. */
@@ -239,6 +250,8 @@ public final class JobOptions {
         auditTopic = text(params, "audit-topic", "propensity.audit");
         privacy = privacy(params);
         modelsTopic = text(params, "models-topic", null);
+        modelsDir = text(params, "models-dir", null);
+        modelsDirInterval = parse(params, "models-dir-interval", "10s", JobOptions::positive);
         scoresTopic = text(params, "scores-topic", null);
         shadowTopic = text(params, "shadow-topic", "propensity.shadow-scores");
         if (modelsTopic != null && inputFile != null) {
@@ -246,6 +259,22 @@ public final class JobOptions {
             throw new IllegalArgumentException(
                     "--models-topic: not with --input-file (a bounded run serves the models of"
                             + " its command line)");
+        }
+        if (modelsDir != null && inputFile != null) {
+            // the watched directory is unbounded too
+            throw new IllegalArgumentException(
+                    "--models-dir: not with --input-file (a bounded run serves the models of"
+                            + " its command line)");
+        }
+        if (modelsTopic != null && modelsDir != null) {
+            // two sources of changes would interleave in no defined order
+            throw new IllegalArgumentException(
+                    "--models-topic and --models-dir: give one, not both (model changes come"
+                            + " from one ordered source)");
+        }
+        if (modelsDir == null && params.has("models-dir-interval")) {
+            throw new IllegalArgumentException(
+                    "--models-dir-interval: only valid with --models-dir");
         }
     }
 
