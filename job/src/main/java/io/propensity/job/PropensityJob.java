@@ -2,6 +2,7 @@ package io.propensity.job;
 
 import io.propensity.job.lifecycle.ModelAwareKeyedOperator;
 import io.propensity.job.lifecycle.ModelControlMessage;
+import io.propensity.job.lifecycle.ModelDirectory;
 import io.propensity.job.lifecycle.ModelLifecycle;
 import io.propensity.job.lifecycle.ScoreRecord;
 import io.propensity.job.privacy.AuditRecord;
@@ -89,9 +90,9 @@ public class PropensityJob {
 
     /**
      * Sets the model lifecycle's source and sinks (see the README's "Model lifecycle"): the models
-     * control topic (or {@code null}: the command line's models serve for the whole run), the
-     * scores sink (or {@code null}: no score records) and the shadow-scores sink (or {@code null}:
-     * shadow scores are dropped).
+     * control topic or the watched models directory (or {@code null}: the command line's models
+     * serve for the whole run), the scores sink (or {@code null}: no score records) and the
+     * shadow-scores sink (or {@code null}: shadow scores are dropped).
      */
     public PropensityJob withModelLifecycle(
             Source<ModelControlMessage, ?, ?> modelControl,
@@ -134,21 +135,30 @@ public class PropensityJob {
                                 : null,
                         KafkaConnectors.auditSink(options))
                 .withModelLifecycle(
-                        options.modelsTopic == null
-                                ? null
-                                : ModelLifecycle.controlSource(
-                                        options.bootstrapServers,
-                                        options.modelsTopic,
-                                        options.groupId,
-                                        options.kafkaProperties),
+                        modelControl(options),
                         options.scoresTopic == null
                                 ? null
                                 : scoreSink(options, options.scoresTopic, "scores"),
-                        options.modelsTopic == null
+                        options.modelsTopic == null && options.modelsDir == null
                                 ? null
                                 : scoreSink(options, options.shadowTopic, "shadow-scores"))
                 .build(env);
         env.execute("propensity");
+    }
+
+    /** The models control topic, or the watched models directory, or {@code null} for neither. */
+    private static Source<ModelControlMessage, ?, ?> modelControl(JobOptions options) {
+        if (options.modelsTopic != null) {
+            return ModelLifecycle.controlSource(
+                    options.bootstrapServers,
+                    options.modelsTopic,
+                    options.groupId,
+                    options.kafkaProperties);
+        }
+        if (options.modelsDir != null) {
+            return ModelDirectory.source(options.modelsDir, options.modelsDirInterval);
+        }
+        return null;
     }
 
     /** Adds the pipeline to {@code env}. */

@@ -9,20 +9,30 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One record of the models control topic, as text, with its coordinates for logs.
+ * One control message, from the models control topic or a file of the watched models directory, as
+ * text, with where it came from for logs.
  *
- * @param topic the topic
- * @param partition its partition
- * @param offset its offset
- * @param timestamp the record's Kafka timestamp, epoch ms
- * @param text the value as UTF-8 text, empty for a tombstone
+ * @param where the message's identity in logs: {@code <topic>-<partition>@<offset>} for a record of
+ *     the control topic, {@code <file>:<line>} for a line of a models file
+ * @param timestamp the record's Kafka timestamp, or the file's modification time, epoch ms
+ * @param text the message as text, empty for a tombstone
  */
-public record ModelControlMessage(
-        String topic, int partition, long offset, long timestamp, String text) {
+public record ModelControlMessage(String where, long timestamp, String text) {
 
-    /** Where the message came from, e.g. {@code propensity.models-0@12}. */
-    public String where() {
-        return topic + "-" + partition + "@" + offset;
+    /** A record of the control topic, e.g. {@code propensity.models-0@12}. */
+    public static ModelControlMessage fromTopic(
+            String topic, int partition, long offset, long timestamp, String text) {
+        return new ModelControlMessage(topic + "-" + partition + "@" + offset, timestamp, text);
+    }
+
+    /**
+     * A line of a models file, e.g. {@code file:/shared/models/0003-purchase.json:1}.
+     *
+     * @param line 1-based, counting blank lines
+     */
+    public static ModelControlMessage fromFile(
+            String file, long line, long modificationTime, String text) {
+        return new ModelControlMessage(file + ":" + line, modificationTime, text);
     }
 
     /** Reads the control topic's records; never fails (a bad message is rejected later). */
@@ -39,7 +49,7 @@ public record ModelControlMessage(
                             ? ""
                             : new String(record.value(), StandardCharsets.UTF_8);
             out.collect(
-                    new ModelControlMessage(
+                    fromTopic(
                             record.topic(),
                             record.partition(),
                             record.offset(),

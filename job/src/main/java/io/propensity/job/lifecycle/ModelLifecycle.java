@@ -10,6 +10,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
@@ -28,13 +29,14 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The wiring of the model lifecycle into the job: the models control topic, its resolver, the
- * broadcast of deployments to the per-user function, the broadcast state that keeps the active
- * model set, and the scores and shadow-scores outputs.
+ * The wiring of the model lifecycle into the job: the models control topic (or the watched models
+ * directory), its resolver, the broadcast of deployments to the per-user function, the broadcast
+ * state that keeps the active model set, and the scores and shadow-scores outputs.
  *
- * <p>Operators (name and uid): {@code models-source}, {@code resolve-models} (parallelism 1);
- * without a control topic, {@code no-model-commands}; the sinks {@code scores-sink} and {@code
- * shadow-scores-sink}.
+ * <p>Operators (name and uid): {@code models-source} (the control topic) or {@code
+ * models-dir-source} (the directory), then {@code resolve-models} (parallelism 1); without either,
+ * {@code no-model-commands}; the sinks {@code scores-sink} and {@code shadow-scores-sink}. The two
+ * sources have different uids because their checkpointed states differ (offsets, file names).
  */
 public final class ModelLifecycle {
 
@@ -60,9 +62,10 @@ public final class ModelLifecycle {
      * The model deployments, broadcast to every instance of the per-user function (as the second
      * input of {@link ModelAwareKeyedOperator}).
      *
-     * @param control the control topic's source, or {@code null} for none: then an empty stream
-     *     derived from {@code events}, which carries exactly the events' watermarks, so event time
-     *     behaves as with one input
+     * @param control the control topic's source ({@link #controlSource}), the models directory's
+     *     ({@link ModelDirectory#source}), or {@code null} for none: then an empty stream derived
+     *     from {@code events}, which carries exactly the events' watermarks, so event time behaves
+     *     as with one input
      * @param events the stream the per-user function reads
      */
     public static <T> DataStream<ModelDeployment> deployments(
@@ -78,9 +81,11 @@ public final class ModelLifecycle {
                             .name("no-model-commands")
                             .uid("no-model-commands");
         } else {
+            // either source goes through the same resolver; both are idle for event time
+            String source = control instanceof FileSource ? "models-dir-source" : "models-source";
             deployments =
-                    env.fromSource(control, ModelControlWatermarks.alwaysIdle(), "models-source")
-                            .uid("models-source")
+                    env.fromSource(control, ModelControlWatermarks.alwaysIdle(), source)
+                            .uid(source)
                             .setParallelism(1)
                             .process(new ModelCommandResolver(kind))
                             .returns(TypeInformation.of(ModelDeployment.class))

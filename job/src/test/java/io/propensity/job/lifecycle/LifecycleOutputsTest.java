@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import static io.propensity.job.lifecycle.LifecycleTestModels.PURCHASE_V2;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,5 +79,67 @@ class LifecycleOutputsTest {
                                         }))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("--models-topic");
+    }
+
+    @Test
+    void shouldTakeAWatchedModelsDirectoryWithItsInterval() {
+        JobOptions none = JobOptions.parse(new String[0]);
+        assertThat(none.modelsDir).isNull();
+        assertThat(none.modelsDirInterval).isEqualTo(Duration.ofSeconds(10));
+
+        JobOptions dir =
+                JobOptions.parse(
+                        new String[] {
+                            "--models-dir", "s3://models/propensity",
+                            "--models-dir-interval", "30s"
+                        });
+        assertThat(dir.modelsDir).isEqualTo("s3://models/propensity");
+        assertThat(dir.modelsDirInterval).isEqualTo(Duration.ofSeconds(30));
+        assertThat(dir.modelsTopic).isNull();
+        assertThat(
+                        JobOptions.parse(new String[] {"--models-dir", "/shared/models"})
+                                .modelsDirInterval)
+                .isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void shouldRefuseAModelsDirectoryWithTheTopicInABoundedRunOrABadInterval() {
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        new String[] {
+                                            "--models-topic", "propensity.models",
+                                            "--models-dir", "/shared/models"
+                                        }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--models-topic")
+                .hasMessageContaining("--models-dir")
+                .hasMessageContaining("not both");
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        new String[] {
+                                            "--models-dir", "/shared/models",
+                                            "--input-file", "events.json",
+                                            "--input-format", "json"
+                                        }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--models-dir:")
+                .hasMessageContaining("--input-file");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--models-dir-interval", "10s"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--models-dir-interval: only valid with --models-dir");
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        new String[] {
+                                            "--models-dir", "/shared/models",
+                                            "--models-dir-interval", "0s"
+                                        }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--models-dir-interval: '0s' is not valid");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--models-dir"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--models-dir: needs a value");
     }
 }

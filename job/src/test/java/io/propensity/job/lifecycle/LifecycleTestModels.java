@@ -58,6 +58,6 @@ final class LifecycleTestModels {
     }
 
     static ModelControlMessage message(String json) {
-        return new ModelControlMessage("propensity.models", 0, 7, 1_700_000_000_000L, json);
+        return ModelControlMessage.fromTopic("propensity.models", 0, 7, 1_700_000_000_000L, json);
     }
 }
