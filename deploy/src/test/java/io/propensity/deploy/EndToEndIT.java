@@ -64,10 +64,11 @@ class EndToEndIT {
                     "threshold",
                     "model_name",
                     "model_version",
+                    "arm",
                     "trigger",
                     "event_time",
                     "emitted_at",
-                    "top_features");
+                    "reasons");
 
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -168,6 +169,17 @@ class EndToEndIT {
                     assertThat(alert.has(field)).as("%s in %s", field, record.value()).isTrue();
                 }
                 assertThat(alert.path("type").asText()).isIn("purchase_intent", "churn_risk");
+                // the default models carry node covers: exact TreeSHAP reasons, three by default
+                JsonNode reasons = alert.path("reasons");
+                assertThat(reasons.path("explanation_method").asText())
+                        .as(record.value())
+                        .isEqualTo("tree_shap");
+                assertThat(reasons.path("features").size()).as(record.value()).isBetween(1, 3);
+                for (JsonNode feature : reasons.path("features")) {
+                    assertThat(feature.has("name") && feature.has("contribution"))
+                            .as(record.value())
+                            .isTrue();
+                }
                 assertThat(record.key()).isEqualTo(alert.path("user_id").asText());
             }
         }
