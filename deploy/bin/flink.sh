@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
     cat <<USAGE
-Usage: $(basename "$0") start|stop|status|restart
+Usage: $(basename "$0") start|stop|status|restart|start-taskmanager|stop-taskmanager
 
 Runs a local standalone Flink session cluster from jars that Maven downloads once.
 
@@ -18,6 +18,13 @@ Runs a local standalone Flink session cluster from jars that Maven downloads onc
   status    print whether the processes run and the cluster's overview
   restart   stop, then start
   prepare   only download the jars and write the configuration (used by submit.sh)
+  start-taskmanager
+            start the TaskManager alone if it does not run (for example after it was lost or
+            stopped) while the JobManager runs, and wait until it has registered (at most 120 s);
+            running jobs restart on it from their latest checkpoint
+  stop-taskmanager
+            stop the TaskManager alone (running jobs restart when it comes back, within their
+            restart strategy)
 
 Web UI and REST API: $FLINK_REST_URL
 Configuration: $FLINK_HOME/conf/config.yaml (rendered from deploy/conf/flink/config.yaml)
@@ -113,6 +120,31 @@ start() {
     info "flink ready: web UI and REST API on $FLINK_REST_URL"
 }
 
+# taskmanager_listed ID: the JobManager lists a TaskManager with this resource id
+taskmanager_listed() {
+    curl -fsS --max-time 2 "$FLINK_REST_URL/taskmanagers" | grep -F "\"id\":\"$1\"" >/dev/null
+}
+
+# Starts the TaskManager alone, under a resource id of its own, so that the wait below sees this
+# process register and not a lost one that the JobManager still lists until its heartbeat fails.
+start_taskmanager() {
+    require_java
+    ensure_dirs
+    if is_running flink-taskmanager; then
+        info "flink-taskmanager already runs (pid $(service_pid flink-taskmanager))"
+        return 0
+    fi
+    is_running flink-jobmanager || die "the JobManager does not run: start the cluster with '$(basename "$0") start'"
+    prepare
+    local id
+    id="taskmanager-$(date -u +%Y%m%dT%H%M%S)-$$"
+    start_process flink-taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
+        GET_TM_RESOURCE_PARAMS -D "taskmanager.resource-id=$id"
+    wait_until 120 "the TaskManager $id registered" flink-taskmanager \
+        "$LOG_DIR/flink-taskmanager.log" taskmanager_listed "$id"
+    info "TaskManager $id registered with $FLINK_REST_URL"
+}
+
 stop() {
     stop_service flink-taskmanager 30
     stop_service flink-jobmanager 30
@@ -146,6 +178,8 @@ restart)
     stop
     start
     ;;
+start-taskmanager) start_taskmanager ;;
+stop-taskmanager) stop_service flink-taskmanager 30 ;;
 -h | --help | help) usage ;;
 *)
     usage >&2

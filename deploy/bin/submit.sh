@@ -17,6 +17,8 @@ Options:
   --jar PATH               job jar (default $JOB_JAR)
   --parallelism N          job parallelism (default: the cluster's parallelism.default)
   --from-savepoint PATH    restore the job's state from a savepoint or retained checkpoint
+  --flink-option KEY=VALUE a Flink setting for this job only (flink run -DKEY=VALUE), e.g.
+                           restart-strategy.type=fixed-delay; repeat for more
   --attached               wait for the job to end instead of returning after submission
   --wait-running SECONDS   after submitting, wait until every task runs (default 60; 0 = no)
   -h, --help               this help
@@ -51,6 +53,11 @@ while (($# > 0)); do
         ;;
     --from-savepoint)
         flink_args+=(--fromSavepoint "${2:?--from-savepoint needs a path}")
+        shift 2
+        ;;
+    --flink-option)
+        [[ "${2:-}" == ?*=* ]] || die "--flink-option needs KEY=VALUE"
+        flink_args+=("-D$2")
         shift 2
         ;;
     --attached)
