@@ -50,8 +50,17 @@ import java.time.ZoneId;
  */
 public final class UserActivity {
 
-    /** Format version written by {@link #toBytes()}; {@link #fromBytes(byte[])} reads only this. */
-    public static final byte FORMAT_VERSION = 1;
+    /**
+     * Format version written by {@link #toBytes()}. {@link #fromBytes(byte[])} reads this one and
+     * every older one from {@link #OLDEST_FORMAT_VERSION} on, initialising what an older version
+     * lacks; it refuses a newer one.
+     *
+     * <p>Version 2 added {@link #totalPurchases()}.
+     */
+    public static final byte FORMAT_VERSION = 2;
+
+    /** The oldest format version {@link #fromBytes(byte[])} still reads. */
+    public static final byte OLDEST_FORMAT_VERSION = 1;
 
     /** The most recent event fingerprints kept for duplicate detection. */
     public static final int MAX_FINGERPRINTS = 64;
@@ -83,6 +92,10 @@ public final class UserActivity {
     int sessionEvents;
     int sessionViews;
     int sessionCarts;
+
+    // every purchase applied since the state began (format version 2); for a state read from
+    // version 1, from the purchases its day tier still held
+    long totalPurchases;
 
     // recent events for duplicate detection: time and a hash of type and product
     long[] fingerprintTimes = NO_TIMES;
@@ -178,6 +191,7 @@ public final class UserActivity {
             lastCartMillis = Math.max(lastCartMillis, time);
         } else if (type == PURCHASE) {
             lastPurchaseMillis = Math.max(lastPurchaseMillis, time);
+            totalPurchases++;
         }
 
         rememberFingerprint(time, fingerprint, lastEventMillis - lateness);
@@ -458,6 +472,17 @@ public final class UserActivity {
     }
 
     /**
+     * Every purchase applied since the state began, however old (the windows forget purchases after
+     * 28 days). Not a feature of {@link FeatureSchema} yet: models never see it. For a state
+     * written in format version 1, which did not keep it, counting starts from the purchases in the
+     * latest 28 local days that version 1 held, so it is a lower bound for users whose state is
+     * older than that.
+     */
+    public long totalPurchases() {
+        return totalPurchases;
+    }
+
+    /**
      * Whether the user has been inactive for longer than the retention at {@code nowMillis}. A user
      * with no events is expired: there is nothing to keep.
      */
@@ -467,13 +492,26 @@ public final class UserActivity {
 
     /** The compact serialized form, starting with its format version byte. */
     public byte[] toBytes() {
-        return UserActivityFormat.write(this);
+        return UserActivityFormat.write(this, FORMAT_VERSION);
+    }
+
+    /**
+     * The serialized form in an older format version, for a rollback window: a build that reads
+     * only that version can still read the state. What that version lacks is left out (version 1:
+     * {@link #totalPurchases()}).
+     *
+     * @throws IllegalArgumentException for a version this build cannot write
+     */
+    public byte[] toBytes(int formatVersion) {
+        return UserActivityFormat.write(this, formatVersion);
     }
 
     /**
      * Reads the serialized form.
      *
-     * @throws IllegalArgumentException when the bytes are not a known version of the format
+     * @throws IllegalArgumentException when the bytes are not a valid encoding in a version from
+     *     {@link #OLDEST_FORMAT_VERSION} to {@link #FORMAT_VERSION}; the message says which version
+     *     it found and which this build reads
      */
     public static UserActivity fromBytes(byte[] bytes) {
         return UserActivityFormat.read(bytes);
@@ -495,6 +533,7 @@ public final class UserActivity {
                 && sessionEvents == that.sessionEvents
                 && sessionViews == that.sessionViews
                 && sessionCarts == that.sessionCarts
+                && totalPurchases == that.totalPurchases
                 && sameFingerprints(that)
                 && minutes.sameContent(that.minutes)
                 && hours.sameContent(that.hours)
@@ -524,6 +563,7 @@ public final class UserActivity {
         int hash = Long.hashCode(lastEventMillis);
         hash = 31 * hash + Long.hashCode(firstEventMillis);
         hash = 31 * hash + sessionEvents;
+        hash = 31 * hash + Long.hashCode(totalPurchases);
         hash = 31 * hash + minutes.contentHash();
         hash = 31 * hash + hours.contentHash();
         return 31 * hash + days.contentHash();

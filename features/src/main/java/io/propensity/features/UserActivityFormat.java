@@ -3,14 +3,15 @@ package io.propensity.features;
 import java.util.Arrays;
 
 /**
- * The byte layout of {@link UserActivity}, version 1. Times are written as unsigned variable-length
- * deltas back from the latest event (usually one to four bytes), counters as variable-length
- * integers, each bucket as a delta of its index, a bit mask of its non-zero counters, those
- * counters, and its price sum only when non-zero. A reader refuses anything it did not write:
- * unknown versions, truncation, trailing bytes and values that break the state's invariants.
+ * The byte layout of {@link UserActivity}, versions 1 and 2. Times are written as unsigned
+ * variable-length deltas back from the latest event (usually one to four bytes), counters as
+ * variable-length integers, each bucket as a delta of its index, a bit mask of its non-zero
+ * counters, those counters, and its price sum only when non-zero. A reader refuses anything it did
+ * not write: unknown versions, truncation, trailing bytes and values that break the state's
+ * invariants.
  *
  * <pre>
- * version            1 byte (1)
+ * version            1 byte (1 or 2)
  * flags              1 byte: 1 = has events, 2 = current session has a source id
  * if has events:
  *   last event       zig-zag varlong, epoch ms
@@ -28,7 +29,18 @@ import java.util.Arrays;
  *                    bucket (absent for the newest), mask byte (bit f: counter f non-zero,
  *                    bit 7: price sum present), the non-zero counters as varints, the price sum
  *                    as an 8-byte double
+ *   version 2 only:
+ *   total purchases  varlong, at least the purchases in the day tier
  * </pre>
+ *
+ * <h2>Evolving it</h2>
+ *
+ * A new version appends or changes fields, bumps {@link UserActivity#FORMAT_VERSION}, and keeps
+ * reading every older version: {@link #read} initialises what the older version lacks from what it
+ * has (version 1 has no total purchases: they start from the day tier's purchases). A version newer
+ * than the build is refused with a message naming both, never read as something else. The writer
+ * keeps the previous version too ({@link UserActivity#toBytes(int)}), so a job can keep writing it
+ * until a rollback to the previous build is no longer wanted.
  */
 final class UserActivityFormat {
 
@@ -38,11 +50,21 @@ final class UserActivityFormat {
 
     private UserActivityFormat() {}
 
-    static byte[] write(UserActivity state) {
+    static byte[] write(UserActivity state, int version) {
+        if (version < UserActivity.OLDEST_FORMAT_VERSION || version > UserActivity.FORMAT_VERSION) {
+            throw new IllegalArgumentException(
+                    "cannot write UserActivity format version "
+                            + version
+                            + " (this build writes versions "
+                            + UserActivity.OLDEST_FORMAT_VERSION
+                            + " to "
+                            + UserActivity.FORMAT_VERSION
+                            + ")");
+        }
         // most states fit this guess, so the buffer rarely grows
         int buckets = state.minutes.size + state.hours.size + state.days.size;
         Sink out = new Sink(48 + 14 * state.fingerprints + 12 * buckets);
-        out.writeByte(UserActivity.FORMAT_VERSION);
+        out.writeByte(version);
         if (state.isEmpty()) {
             out.writeByte(0);
             return out.toArray();
@@ -69,6 +91,9 @@ final class UserActivityFormat {
         writeTier(out, state.minutes, Math.floorDiv(last, UserActivity.MINUTE));
         writeTier(out, state.hours, Math.floorDiv(last, UserActivity.HOUR));
         writeTier(out, state.days, Math.floorDiv(last, ZoneOffsets.MILLIS_PER_DAY));
+        if (version >= 2) {
+            out.writeVarLong(state.totalPurchases);
+        }
         return out.toArray();
     }
 
@@ -115,11 +140,24 @@ final class UserActivityFormat {
         if (bytes == null || bytes.length == 0) {
             throw new IllegalArgumentException("UserActivity bytes are empty");
         }
-        if (bytes[0] != UserActivity.FORMAT_VERSION) {
+        int version = bytes[0] & 0xff;
+        if (version > UserActivity.FORMAT_VERSION) {
+            throw new IllegalArgumentException(
+                    "UserActivity format version "
+                            + version
+                            + " is newer than this build, which reads versions "
+                            + UserActivity.OLDEST_FORMAT_VERSION
+                            + " to "
+                            + UserActivity.FORMAT_VERSION
+                            + ": run the build that wrote it, or a later one");
+        }
+        if (version < UserActivity.OLDEST_FORMAT_VERSION) {
             throw new IllegalArgumentException(
                     "unknown UserActivity format version "
-                            + (bytes[0] & 0xff)
-                            + " (this build reads version "
+                            + version
+                            + " (this build reads versions "
+                            + UserActivity.OLDEST_FORMAT_VERSION
+                            + " to "
                             + UserActivity.FORMAT_VERSION
                             + ")");
         }
@@ -175,8 +213,31 @@ final class UserActivityFormat {
         readTier(in, state.minutes, Math.floorDiv(last, UserActivity.MINUTE), "minute");
         readTier(in, state.hours, Math.floorDiv(last, UserActivity.HOUR), "hour");
         readTier(in, state.days, Math.floorDiv(last, ZoneOffsets.MILLIS_PER_DAY), "day");
+        long dayTierPurchases = purchases(state.days);
+        if (version >= 2) {
+            state.totalPurchases = in.readVarLong("total purchases");
+            if (state.totalPurchases < dayTierPurchases) {
+                throw in.invalid(
+                        "total purchases "
+                                + state.totalPurchases
+                                + " below the day tier's "
+                                + dayTierPurchases);
+            }
+        } else {
+            // version 1 kept no total: start from the purchases it still held
+            state.totalPurchases = dayTierPurchases;
+        }
         in.expectEnd();
         return state;
+    }
+
+    private static long purchases(BucketTier tier) {
+        long purchases = 0;
+        int purchase = EventType.PURCHASE.ordinal();
+        for (int i = 0; i < tier.size; i++) {
+            purchases += tier.counts[i * BucketTier.FIELDS + purchase];
+        }
+        return purchases;
     }
 
     private static long readOptionalTime(Source in, long last, String what) {

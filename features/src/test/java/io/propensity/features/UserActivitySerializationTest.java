@@ -56,10 +56,16 @@ class UserActivitySerializationTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("empty");
         byte[] bytes = stateOf(1, 20, false).toBytes();
-        bytes[0] = 2;
+        bytes[0] = 3;
         assertThatThrownBy(() -> UserActivity.fromBytes(bytes))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown UserActivity format version 2");
+                .hasMessageContaining(
+                        "UserActivity format version 3 is newer than this build, which reads"
+                                + " versions 1 to 2");
+        bytes[0] = 0;
+        assertThatThrownBy(() -> UserActivity.fromBytes(bytes))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown UserActivity format version 0");
         assertThatThrownBy(() -> UserActivity.fromBytes("{\"user_id\":1}".getBytes()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("version 123");
