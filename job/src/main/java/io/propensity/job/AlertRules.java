@@ -2,6 +2,7 @@ package io.propensity.job;
 
 import io.propensity.features.FeatureConfig;
 import io.propensity.features.InactivitySchedule;
+import io.propensity.features.UserActivity;
 import io.propensity.scoring.ModelCard;
 import io.propensity.scoring.ModelInfo;
 import io.propensity.scoring.ModelLoadException;
@@ -46,6 +47,7 @@ public final class AlertRules implements Serializable {
     private final long retentionMillis;
     private final String zone;
     private final int reasons;
+    private final int stateFormatVersion;
 
     /**
      * @param cooldownMillis the minimum time between two purchase-intent alerts of a user, or
@@ -86,6 +88,31 @@ public final class AlertRules implements Serializable {
             InactivitySchedule inactivitySchedule,
             FeatureConfig featureConfig,
             int reasons) {
+        this(
+                purchaseModel,
+                churnModel,
+                scorerKind,
+                purchaseThreshold,
+                churnThreshold,
+                cooldownMillis,
+                inactivitySchedule,
+                featureConfig,
+                reasons,
+                UserActivity.FORMAT_VERSION);
+    }
+
+    private AlertRules(
+            ModelArtifact purchaseModel,
+            ModelArtifact churnModel,
+            ScorerKind scorerKind,
+            double purchaseThreshold,
+            double churnThreshold,
+            long cooldownMillis,
+            InactivitySchedule inactivitySchedule,
+            FeatureConfig featureConfig,
+            int reasons,
+            int stateFormatVersion) {
+        this.stateFormatVersion = stateFormatVersion;
         this.reasons = reasons;
         this.purchaseModel = purchaseModel;
         this.churnModel = churnModel;
@@ -160,7 +187,30 @@ public final class AlertRules implements Serializable {
                 cooldown,
                 schedule,
                 featureConfig,
-                options.reasons);
+                options.reasons,
+                options.stateFormatVersion);
+    }
+
+    /**
+     * The same rules, writing the per-user state in {@code version} of the {@link UserActivity}
+     * format ({@code --state-format-version}): an older one keeps a rollback to the build that
+     * reads only it possible.
+     *
+     * @throws IllegalArgumentException for a version this build cannot write
+     */
+    public AlertRules withStateFormatVersion(int version) {
+        UserActivity.empty().toBytes(version);
+        return new AlertRules(
+                purchaseModel,
+                churnModel,
+                scorerKind,
+                purchaseThreshold,
+                churnThreshold,
+                cooldownMillis,
+                schedule(),
+                featureConfig(),
+                reasons,
+                version);
     }
 
     private static ModelArtifact artifact(String option, java.nio.file.Path path, String bundled) {
@@ -263,6 +313,11 @@ public final class AlertRules implements Serializable {
     /** How many features each alert's reasons list. */
     public int reasons() {
         return reasons;
+    }
+
+    /** The {@link UserActivity} format version the per-user state is written in. */
+    public int stateFormatVersion() {
+        return stateFormatVersion;
     }
 
     /** When quiet users are checked for churn risk. */

@@ -3,6 +3,7 @@ package io.propensity.job;
 import io.propensity.features.Durations;
 import io.propensity.features.FeatureConfig;
 import io.propensity.features.InactivitySchedule;
+import io.propensity.features.UserActivity;
 import io.propensity.features.io.EventFormat;
 import io.propensity.job.privacy.PrivacyRules;
 import io.propensity.job.privacy.PseudonymKeySource;
@@ -13,6 +14,7 @@ import org.apache.flink.util.ParameterTool;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -62,6 +64,7 @@ public final class JobOptions {
                     "checkpoint-interval",
                     "checkpoint-dir",
                     "max-record-bytes",
+                    "state-format-version",
                     "erasure-topic",
                     "audit-topic",
                     "pseudonymise-user-ids",
@@ -123,6 +126,9 @@ public final class JobOptions {
     public final Duration checkpointInterval;
     public final String checkpointDir;
     public final int maxRecordBytes;
+
+    /** The per-user state's format version to write ({@code --state-format-version}). */
+    public final int stateFormatVersion;
 
     /** The control topic of erasure requests. */
     public final String erasureTopic;
@@ -246,6 +252,12 @@ public final class JobOptions {
                             }
                             return bytes;
                         });
+        stateFormatVersion =
+                parse(
+                        params,
+                        "state-format-version",
+                        String.valueOf(UserActivity.FORMAT_VERSION),
+                        JobOptions::stateFormatVersion);
         erasureTopic = text(params, "erasure-topic", "propensity.erasure-requests");
         auditTopic = text(params, "audit-topic", "propensity.audit");
         privacy = privacy(params);
@@ -336,15 +348,45 @@ public final class JobOptions {
      * @throws IllegalArgumentException naming the key at fault
      */
     public static JobOptions parse(String[] args) {
-        ParameterTool params;
-        try {
-            params = ParameterTool.fromArgs(args);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "cannot read the command line (expected --key value pairs): " + e.getMessage(),
-                    e);
+        return new JobOptions(ParameterTool.fromMap(pairs(args)));
+    }
+
+    /**
+     * The {@code --key value} pairs, read as {@link ParameterTool#fromArgs} reads them but for one
+     * thing: a value that starts with a minus and a digit or a point ({@code -5m}, {@code -0.5}) is
+     * a value, so that its option's check names the option; {@code fromArgs} takes {@code -5m} for
+     * a key.
+     */
+    private static Map<String, String> pairs(String[] args) {
+        Map<String, String> pairs = new HashMap<>();
+        int i = 0;
+        while (i < args.length) {
+            String arg = args[i];
+            String key =
+                    arg.startsWith("--")
+                            ? arg.substring(2)
+                            : arg.startsWith("-") ? arg.substring(1) : "";
+            if (key.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "cannot read the command line (expected --key value pairs): '"
+                                + arg
+                                + "' is not a --key");
+            }
+            i++;
+            if (i < args.length && (!args[i].startsWith("-") || looksNegative(args[i]))) {
+                pairs.put(key, args[i]);
+                i++;
+            } else {
+                pairs.put(key, NO_VALUE);
+            }
         }
-        return new JobOptions(params);
+        return pairs;
+    }
+
+    private static boolean looksNegative(String arg) {
+        return arg.length() > 1
+                && arg.charAt(0) == '-'
+                && (Character.isDigit(arg.charAt(1)) || arg.charAt(1) == '.');
     }
 
     /** The features configuration in the time zone of the models' training. */
@@ -395,6 +437,18 @@ public final class JobOptions {
             throw new IllegalArgumentException("a threshold is a probability in [0, 1]");
         }
         return p;
+    }
+
+    private static int stateFormatVersion(String value) {
+        int version = Integer.parseInt(value);
+        if (version < UserActivity.OLDEST_FORMAT_VERSION || version > UserActivity.FORMAT_VERSION) {
+            throw new IllegalArgumentException(
+                    "this build writes versions "
+                            + UserActivity.OLDEST_FORMAT_VERSION
+                            + " to "
+                            + UserActivity.FORMAT_VERSION);
+        }
+        return version;
     }
 
     private static Duration positive(String value) {

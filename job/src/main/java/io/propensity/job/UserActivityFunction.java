@@ -19,6 +19,7 @@ import io.propensity.job.privacy.PrivacyRules;
 import io.propensity.job.privacy.Pseudonymiser;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -27,6 +28,10 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -68,9 +73,15 @@ import java.util.Map;
  * again. Markers exist only for users without a profile, so the marker is read only for events of
  * users without a profile or with a consent flag: the common event pays nothing for it. Every id in
  * an output goes through the {@link Pseudonymiser}.
+ *
+ * <p>Upgrades (see the README's "Upgrades"): the {@code activity} bytes are written in the format
+ * version of {@link AlertRules#stateFormatVersion()} and read in any version this build knows, an
+ * older one migrated on the user's next read. Beside the keyed state, the operator keeps a {@link
+ * StateCompatibility} record of the rules the state was built under; a restore under incompatible
+ * rules fails in {@link #initializeState}, before any user is read, and without restarts.
  */
 public class UserActivityFunction extends KeyedProcessFunction<String, SourceRecord, Alert>
-        implements ModelDeploymentListener {
+        implements ModelDeploymentListener, CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(UserActivityFunction.class);
@@ -106,6 +117,8 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     private final ProcessingClock clock;
     private final PrivacyRules privacy;
 
+    private transient ListState<String> compatibilityState;
+    private transient StateCompatibility compatibility;
     private transient ValueState<byte[]> activityState;
     private transient ValueState<byte[]> alertState;
     private transient ValueState<Byte> privacyMarker;
@@ -155,8 +168,11 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
                 .build();
     }
 
-    /** The {@code activity} state: the features module's bytes, with the TTL safety net. */
-    static ValueStateDescriptor<byte[]> activityDescriptor(AlertRules rules) {
+    /**
+     * The {@code activity} state: the features module's bytes, with the TTL safety net. Public for
+     * tools and tests that read it from a savepoint (State Processor API).
+     */
+    public static ValueStateDescriptor<byte[]> activityDescriptor(AlertRules rules) {
         ValueStateDescriptor<byte[]> activity =
                 new ValueStateDescriptor<>(
                         ACTIVITY, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
@@ -179,6 +195,65 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
      */
     static ValueStateDescriptor<Byte> privacyMarkerDescriptor() {
         return new ValueStateDescriptor<>(PRIVACY_MARKER, Types.BYTE);
+    }
+
+    /**
+     * Checks, on a restore, that this job can continue the saved per-user state (see {@link
+     * StateCompatibility}); runs before {@link #open} and before any user is read.
+     *
+     * @throws SuppressRestartsException when it cannot: restarting would fail the same way
+     */
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        compatibilityState =
+                context.getOperatorStateStore().getUnionListState(StateCompatibility.DESCRIPTOR);
+        StateCompatibility own =
+                StateCompatibility.of(rules.featureConfig(), rules.stateFormatVersion());
+        compatibility = own;
+        if (!context.isRestored()) {
+            return;
+        }
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        StateCompatibility saved = StateCompatibility.restored(compatibilityState.get());
+        if (saved == null) {
+            LOG.info(
+                    "user-activity subtask {}: the restored state has no compatibility record (a"
+                            + " savepoint of an older build); each user's state is checked when"
+                            + " it is read",
+                    subtask);
+            return;
+        }
+        String problems = own.problemsContinuing(saved);
+        if (!problems.isEmpty()) {
+            String message = StateCompatibility.incompatibleMessage(problems);
+            LOG.error("user-activity subtask {}: {}", subtask, message);
+            throw new SuppressRestartsException(new IllegalStateException(message));
+        }
+        String retention = own.retentionChange(saved);
+        if (!retention.isEmpty() && subtask == 0) {
+            // known limit: a user whose pending timer is the old retention deadline keeps its
+            // state until that timer or its next event; the new retention applies from then on
+            LOG.warn(
+                    "the retention changed ({}): it applies from each user's next event or timer",
+                    retention);
+        }
+        compatibility = own.continuing(saved);
+        if (subtask == 0) {
+            LOG.info(
+                    "restored per-user state built under {}, continuing as {}",
+                    saved,
+                    compatibility);
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        // one copy is enough: a union list state hands every subtask every copy on restore
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            compatibilityState.update(compatibility.entries());
+        } else {
+            compatibilityState.clear();
+        }
     }
 
     @Override
@@ -372,7 +447,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         }
         state.pendingTimer = registeredTimer;
         moveTimer(ctx, state, timer);
-        activityState.update(activity.toBytes());
+        activityState.update(activity.toBytes(rules.stateFormatVersion()));
         alertState.update(state.toBytes());
     }
 

@@ -6,6 +6,8 @@ import io.propensity.scoring.ScorerKind;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 
@@ -87,6 +89,57 @@ class JobOptionsTest {
                 .hasMessageStartingWith("--input-format:");
         assertThatThrownBy(() -> JobOptions.parse(new String[] {"--group-id"}))
                 .hasMessageStartingWith("--group-id: needs a value");
+    }
+
+    @ParameterizedTest(name = "--{0} {1}")
+    @CsvSource({
+        "cooldown, -5m, must be positive",
+        "allowed-lateness, -10m, must not be negative",
+        "out-of-orderness, -5s, must not be negative",
+        "idleness, -30s, must be positive",
+        "session-gap, -30m, must be positive",
+        "retention, -90d, must be positive",
+        "checkpoint-interval, -10s, must be positive",
+        "models-dir-interval, -1s, must be positive",
+        "purchase-threshold, -0.5, probability",
+        "churn-threshold, -.5, probability",
+        "reasons, -3, 0 to 40",
+        "max-record-bytes, -1, must be positive",
+        "state-format-version, -1, writes versions 1 to 2",
+    })
+    void shouldNameTheKeyOfANegativeValue(String key, String value, String problem) {
+        // ParameterTool alone would read "-5m" as a key and complain about "--5m"
+        String[] args =
+                key.equals("models-dir-interval")
+                        ? new String[] {"--models-dir", "/tmp/models", "--" + key, value}
+                        : new String[] {"--" + key, value};
+        assertThatThrownBy(() -> JobOptions.parse(args))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--" + key + ": '" + value + "' is not valid")
+                .hasMessageContaining(problem);
+    }
+
+    @Test
+    void shouldStillReadAKeyAfterAKeyWithoutValueAndRefuseABareWord() {
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--group-id", "--retention", "1d"}))
+                .hasMessageStartingWith("--group-id: needs a value");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"retention", "1d"}))
+                .hasMessageContaining("'retention' is not a --key");
+        assertThat(JobOptions.parse(new String[] {"-retention", "1d"}).retention)
+                .isEqualTo(Duration.ofDays(1));
+    }
+
+    @Test
+    void shouldWriteTheCurrentStateFormatUnlessToldOtherwise() {
+        assertThat(JobOptions.parse(new String[0]).stateFormatVersion).isEqualTo(2);
+        assertThat(
+                        JobOptions.parse(new String[] {"--state-format-version", "1"})
+                                .stateFormatVersion)
+                .isEqualTo(1);
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--state-format-version", "3"}))
+                .hasMessage(
+                        "--state-format-version: '3' is not valid: this build writes versions 1 to"
+                                + " 2");
     }
 
     @Test
