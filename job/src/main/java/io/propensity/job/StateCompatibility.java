@@ -58,7 +58,7 @@ final class StateCompatibility {
                     SESSION_GAP, "--session-gap",
                     ALLOWED_LATENESS, "--allowed-lateness",
                     ZONE, "the purchase model card's feature_config.zone",
-                    FEATURE_VERSION, "the models' feature_version");
+                    FEATURE_VERSION, "the feature schema version of this build");
 
     private final Map<String, String> values;
 

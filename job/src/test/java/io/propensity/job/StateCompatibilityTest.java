@@ -84,7 +84,8 @@ class StateCompatibilityTest {
         assertThat(job.problemsContinuing(newer).split("\n"))
                 .containsExactly(
                         "state_format_versions: saved 2,3, this build reads 1 to 2",
-                        "feature_version: saved 2, this job 1 (the models' feature_version)");
+                        "feature_version: saved 2, this job 1 (the feature schema version of this"
+                                + " build)");
         assertThat(StateCompatibility.incompatibleMessage("x"))
                 .contains("without the savepoint")
                 .contains("never converted or reset silently");
