@@ -91,9 +91,10 @@ public final class EndToEnd implements Callable<Integer> {
     @Option(
             names = "--latency-threshold",
             description =
-                    "purchase-intent threshold of the latency run, lowered to get many alerts"
-                            + " [0.05]")
-    double latencyThreshold = 0.05;
+                    "purchase-intent threshold of the latency run, with cooldown 1ms; lower it"
+                            + " to get more alerts, but every alert is also explained, so the"
+                            + " offered rate is then no longer half load [the model card's]")
+    Double latencyThreshold;
 
     @Option(
             names = "--buffer-timeout",
@@ -203,6 +204,9 @@ public final class EndToEnd implements Callable<Integer> {
         AlertRules compiled = rules("compiled", null);
         AlertRules jpmml = rules("jpmml", null);
         Map<Variant, RunResult> best = new EnumMap<>(Variant.class);
+        // on a shared machine the wall-clock rate drops when other processes take the cores, the
+        // CPU time per event much less: keep the best round of each measure on its own
+        Map<Variant, RunResult> bestCpu = new EnumMap<>(Variant.class);
         // untimed: JIT-compile the parser, the state code and the scorers before the first timing
         long warmup = Math.min(stream.events(), warmupEvents);
         if (warmup > 0) {
@@ -252,9 +256,13 @@ public final class EndToEnd implements Callable<Integer> {
                 if (previous == null || result.wallNanos() < previous.wallNanos()) {
                     best.put(variant, result);
                 }
+                RunResult previousCpu = bestCpu.get(variant);
+                if (previousCpu == null || result.cpuNanos() < previousCpu.cpuNanos()) {
+                    bestCpu.put(variant, result);
+                }
             }
         }
-        printThroughput(best);
+        printThroughput(best, bestCpu);
         if (profile != null && best.containsKey(Variant.COMPILED)) {
             out.printf("### Where the time goes (JFR, %s, compiled variant)%n%n", profile);
             HotMethods.print(profile, out, 15);
@@ -262,30 +270,35 @@ public final class EndToEnd implements Callable<Integer> {
         return best;
     }
 
-    private void printThroughput(Map<Variant, RunResult> best) {
+    private void printThroughput(Map<Variant, RunResult> best, Map<Variant, RunResult> bestCpu) {
         RunResult base = best.get(Variant.PASS_THROUGH);
+        RunResult baseCpu = bestCpu.get(Variant.PASS_THROUGH);
         out.printf(
-                "### Throughput (parallelism 1, RocksDB, checkpoints every 10 s; best of %d)%n%n",
+                "### Throughput (parallelism 1, RocksDB, checkpoints every 10 s; best of %d"
+                        + " rounds, wall and CPU columns each from its own best round)%n%n",
                 rounds);
         out.println(
-                "| variant | events/s (wall) | events per CPU-second | cores busy | ratio to"
-                        + " pass-through (wall) | ratio (CPU) | sink records (alerts) | load"
-                        + " before/after |");
-        out.println("|---|---|---|---|---|---|---|---|");
-        for (RunResult r : best.values()) {
+                "| variant | events/s (wall) | events per CPU-second | CPU us per event | cores"
+                        + " busy | ratio to pass-through (wall) | ratio (CPU) | sink records"
+                        + " (alerts) | load before/after |");
+        out.println("|---|---|---|---|---|---|---|---|---|");
+        for (Map.Entry<Variant, RunResult> entry : best.entrySet()) {
+            RunResult r = entry.getValue();
+            RunResult c = bestCpu.get(entry.getKey());
             out.printf(
-                    "| %s | %,.0f | %,.0f | %.2f | %s | %s | %,d | %.1f / %.1f |%n",
+                    "| %s | %,.0f | %,.0f | %.1f | %.2f | %s | %s | %,d | %.1f / %.1f |%n",
                     r.name(),
                     r.eventsPerSecond(),
-                    r.eventsPerCpuSecond(),
+                    c.eventsPerCpuSecond(),
+                    1e6 / c.eventsPerCpuSecond(),
                     r.coresUsed(),
                     base == null
                             ? "-"
                             : String.format("%.2f", r.eventsPerSecond() / base.eventsPerSecond()),
-                    base == null
+                    baseCpu == null
                             ? "-"
                             : String.format(
-                                    "%.2f", r.eventsPerCpuSecond() / base.eventsPerCpuSecond()),
+                                    "%.2f", c.eventsPerCpuSecond() / baseCpu.eventsPerCpuSecond()),
                     r.alerts(),
                     r.loadBefore(),
                     r.loadAfter());
@@ -317,13 +330,15 @@ public final class EndToEnd implements Callable<Integer> {
         long[] latencies = Probes.latencies();
         out.printf(
                 "### Latency (compiled, at-least-once checkpoints every 10 s, parallelism 1)%n%n"
-                        + "offered %,.0f events/s for %,d events (%d s); purchase-intent threshold"
-                        + " lowered to %s and cooldown 1ms for alerts; buffer timeout %s;"
+                        + "offered %,.0f events/s for %,d events (%d s); alerts at %s;"
+                        + " buffer timeout %s;"
                         + " the first %d s not recorded; load %.1f / %.1f%n%n",
                 rate,
                 n,
                 latencySeconds,
-                latencyThreshold,
+                latencyThreshold == null
+                        ? "the job's defaults (model card's threshold, one per session)"
+                        : "purchase-intent threshold " + latencyThreshold + " and cooldown 1ms",
                 bufferTimeout == null ? "100ms (default)" : bufferTimeout,
                 latencyWarmup,
                 loadBefore,

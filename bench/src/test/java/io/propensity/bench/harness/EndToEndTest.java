@@ -56,14 +56,17 @@ class EndToEndTest {
 
         assertThat(exit).isZero();
         // every event reaches the pass-through's sink
-        assertThat(report).containsPattern("\\| pass-through \\|( [^|]+ \\|){5} 2,000 \\|");
+        assertThat(report).containsPattern("\\| pass-through \\|( [^|]+ \\|){6} 2,000 \\|");
         for (Variant variant : List.of(Variant.PASS_THROUGH, Variant.COMPILED)) {
             assertThat(report)
                     .containsPattern("\\| " + Pattern.quote(variant.label) + " \\| [0-9,]+ \\|");
         }
         // with threshold 0 every event alerts, so latencies exist; the row starts with their count
         Matcher latency =
-                Pattern.compile("\\| ([0-9,]+) \\| ([0-9.]+) \\| ([0-9.]+) \\|").matcher(report);
+                Pattern.compile(
+                                "\\| alerts timed \\|.*\\R\\|---.*\\R"
+                                        + "\\| ([0-9,]+) \\| ([0-9.]+) \\| ([0-9.]+) \\|")
+                        .matcher(report);
         assertThat(latency.find()).isTrue();
         assertThat(Long.parseLong(latency.group(1).replace(",", ""))).isPositive();
 
