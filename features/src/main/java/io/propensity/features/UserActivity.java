@@ -507,6 +507,29 @@ public final class UserActivity {
     }
 
     /**
+     * The serialized form in {@code formatVersion}, after {@code offset} zero bytes left for the
+     * caller: for a caller that keeps its own data in the same value as the activity, such as the
+     * job's per-user state, without copying the activity's bytes again. {@link #fromBytes(byte[],
+     * int)} reads it back from the same offset.
+     *
+     * @throws IllegalArgumentException for a version this build cannot write, or a negative offset
+     */
+    public byte[] toBytes(int formatVersion, int offset) {
+        return UserActivityFormat.write(this, formatVersion, offset);
+    }
+
+    /**
+     * Reads the serialized form from {@code offset} to the end of {@code bytes}, as {@link
+     * #toBytes(int, int)} wrote it; the first {@code offset} bytes are the caller's.
+     *
+     * @throws IllegalArgumentException as {@link #fromBytes(byte[])}; offsets in its message count
+     *     from the start of {@code bytes}
+     */
+    public static UserActivity fromBytes(byte[] bytes, int offset) {
+        return UserActivityFormat.read(bytes, offset);
+    }
+
+    /**
      * Reads the serialized form.
      *
      * @throws IllegalArgumentException when the bytes are not a valid encoding in a version from

@@ -51,6 +51,17 @@ final class UserActivityFormat {
     private UserActivityFormat() {}
 
     static byte[] write(UserActivity state, int version) {
+        return write(state, version, 0);
+    }
+
+    /**
+     * Writes the state after {@code offset} bytes that the caller fills with its own data: one
+     * array for a value that keeps more than the activity, without a second copy.
+     */
+    static byte[] write(UserActivity state, int version, int offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative offset " + offset);
+        }
         if (version < UserActivity.OLDEST_FORMAT_VERSION || version > UserActivity.FORMAT_VERSION) {
             throw new IllegalArgumentException(
                     "cannot write UserActivity format version "
@@ -63,7 +74,8 @@ final class UserActivityFormat {
         }
         // most states fit this guess, so the buffer rarely grows
         int buckets = state.minutes.size + state.hours.size + state.days.size;
-        Sink out = new Sink(48 + 14 * state.fingerprints + 12 * buckets);
+        Sink out = new Sink(offset + 48 + 14 * state.fingerprints + 12 * buckets);
+        out.size = offset;
         out.writeByte(version);
         if (state.isEmpty()) {
             out.writeByte(0);
@@ -137,10 +149,18 @@ final class UserActivityFormat {
     }
 
     static UserActivity read(byte[] bytes) {
-        if (bytes == null || bytes.length == 0) {
+        return read(bytes, 0);
+    }
+
+    /** Reads the state from {@code offset} to the end of {@code bytes}. */
+    static UserActivity read(byte[] bytes, int offset) {
+        if (bytes == null || bytes.length <= offset) {
             throw new IllegalArgumentException("UserActivity bytes are empty");
         }
-        int version = bytes[0] & 0xff;
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative offset " + offset);
+        }
+        int version = bytes[offset] & 0xff;
         if (version > UserActivity.FORMAT_VERSION) {
             throw new IllegalArgumentException(
                     "UserActivity format version "
@@ -162,7 +182,7 @@ final class UserActivityFormat {
                             + ")");
         }
         Source in = new Source(bytes);
-        in.position = 1;
+        in.position = offset + 1;
         int flags = in.readByte("flags");
         if ((flags & ~(HAS_EVENTS | HAS_SESSION_KEY)) != 0 || flags == HAS_SESSION_KEY) {
             throw in.invalid("unknown flags " + flags);

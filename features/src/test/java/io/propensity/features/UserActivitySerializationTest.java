@@ -50,6 +50,27 @@ class UserActivitySerializationTest {
         }
     }
 
+    @Property(tries = 100)
+    void shouldWriteTheSameBytesAfterAnOffsetAndReadThemBackFromThere(
+            @ForAll long seed,
+            @ForAll @IntRange(min = 0, max = 80) int length,
+            @ForAll @IntRange(min = 0, max = 40) int offset) {
+        UserActivity original = stateOf(seed, length, seed % 2 == 0);
+        byte[] plain = original.toBytes(UserActivity.FORMAT_VERSION);
+
+        byte[] withRoom = original.toBytes(UserActivity.FORMAT_VERSION, offset);
+        // the caller's bytes: anything it likes, the activity must not read them
+        for (int i = 0; i < offset; i++) {
+            withRoom[i] = (byte) (0xA5 ^ i);
+        }
+
+        assertThat(withRoom).hasSize(offset + plain.length);
+        assertThat(Arrays.copyOfRange(withRoom, offset, withRoom.length)).isEqualTo(plain);
+        assertThat(UserActivity.fromBytes(withRoom, offset)).isEqualTo(original);
+        assertThatThrownBy(() -> UserActivity.fromBytes(withRoom, withRoom.length))
+                .hasMessageContaining("empty");
+    }
+
     @Test
     void shouldRefuseEmptyBytesAndUnknownVersions() {
         assertThatThrownBy(() -> UserActivity.fromBytes(new byte[0]))
