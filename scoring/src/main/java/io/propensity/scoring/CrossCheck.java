@@ -3,12 +3,17 @@ package io.propensity.scoring;
 import io.propensity.features.FeatureSchema;
 import io.propensity.scoring.pmml.CompiledEnsemble;
 
+import jakarta.xml.bind.JAXBElement;
+import org.dmg.pmml.Cell;
 import org.dmg.pmml.InlineTable;
 import org.dmg.pmml.Model;
 import org.dmg.pmml.ModelVerification;
 import org.dmg.pmml.Row;
 import org.dmg.pmml.VerificationField;
 import org.dmg.pmml.VerificationFields;
+import org.w3c.dom.Element;
+
+import javax.xml.namespace.QName;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -147,11 +152,16 @@ final class CrossCheck {
             for (Object cell : row.getContent()) {
                 String name = null;
                 Object value = null;
-                if (cell instanceof jakarta.xml.bind.JAXBElement<?> element) {
-                    name = element.getName().getLocalPart();
+                // a column names the cell element as written, prefix included: the converters
+                // write "data:x" cells, which pmml-model reads as Cells
+                if (cell instanceof Cell element) {
+                    name = column(element.getName());
                     value = element.getValue();
-                } else if (cell instanceof org.w3c.dom.Element element) {
-                    name = element.getLocalName();
+                } else if (cell instanceof JAXBElement<?> element) {
+                    name = column(element.getName());
+                    value = element.getValue();
+                } else if (cell instanceof Element element) {
+                    name = element.getTagName();
                     value = element.getTextContent();
                 }
                 Integer index = name == null ? null : columnToFeature.get(name);
@@ -166,5 +176,12 @@ final class CrossCheck {
             rows.add(vector);
         }
         return rows;
+    }
+
+    private static String column(QName name) {
+        String prefix = name.getPrefix();
+        return prefix == null || prefix.isEmpty()
+                ? name.getLocalPart()
+                : prefix + ":" + name.getLocalPart();
     }
 }
