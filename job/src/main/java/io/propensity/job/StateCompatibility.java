@@ -17,15 +17,18 @@ import java.util.TreeSet;
 
 /**
  * What the per-user state of a running job was built under, kept beside it so that a restore can
- * tell whether this job may continue it: the {@link UserActivity} format versions written, the
- * {@link FeatureSchema} version, and the {@link FeatureConfig} (session gap, allowed lateness, time
- * zone, retention).
+ * tell whether this job may continue it: the layout of the keyed state, the {@link UserActivity}
+ * format versions written, the {@link FeatureSchema} version, and the {@link FeatureConfig}
+ * (session gap, allowed lateness, time zone, retention).
  *
  * <p>Checked once per restore, before any user is read, so an incompatible change stops the job at
  * start-up with a message naming each difference (the saved value and this job's), instead of
  * failing on some user's next event or silently mixing aggregates built under different rules:
  *
  * <ul>
+ *   <li>another keyed state layout: earlier builds kept two values per user ({@code activity} and
+ *       {@code alert-state}), this one keeps one ({@code user}); a job restored from the old layout
+ *       would find every user's {@code user} state empty, a silent reset;
  *   <li>a format version outside what this build reads: the state cannot be decoded;
  *   <li>another feature version, session gap, allowed lateness or zone: the aggregates mean
  *       something else (sessions split differently, days counted in another zone, duplicates and
@@ -33,8 +36,8 @@ import java.util.TreeSet;
  * </ul>
  *
  * A changed retention is compatible (it decides when a user is dropped, not what is counted) and is
- * logged. Savepoints of builds before this record existed carry none; they are accepted, and the
- * per-user decoder still checks each state's version when it is read.
+ * logged. Savepoints of builds before this record existed carry none; those builds all kept the
+ * two-value layout, so such a savepoint is refused as that layout ({@link #withoutRecord}).
  *
  * <p>Kept as {@code key=value} strings in the union list state {@link #DESCRIPTOR} of the {@code
  * user-activity} operator, so every subtask sees it whatever the parallelism.
@@ -44,6 +47,14 @@ final class StateCompatibility {
     /** The operator state holding the record. */
     static final ListStateDescriptor<String> DESCRIPTOR =
             new ListStateDescriptor<>("state-compatibility", Types.STRING);
+
+    static final String KEYED_STATE = "keyed_state";
+
+    /** This build's keyed state layout: one value per user, {@code user}. */
+    static final String ONE_VALUE_LAYOUT = "user";
+
+    /** The layout of builds whose records have no {@link #KEYED_STATE}, or no record at all. */
+    static final String TWO_VALUE_LAYOUT = "activity+alert-state";
 
     static final String FORMAT_VERSIONS = "state_format_versions";
     static final String FEATURE_VERSION = "feature_version";
@@ -69,6 +80,7 @@ final class StateCompatibility {
     /** The record of a job that writes {@code formatVersion} under {@code config}. */
     static StateCompatibility of(FeatureConfig config, int formatVersion) {
         Map<String, String> values = new TreeMap<>();
+        values.put(KEYED_STATE, ONE_VALUE_LAYOUT);
         values.put(FORMAT_VERSIONS, String.valueOf(formatVersion));
         values.put(FEATURE_VERSION, String.valueOf(FeatureSchema.VERSION));
         values.put(SESSION_GAP, Durations.format(config.sessionGap()));
@@ -143,6 +155,10 @@ final class StateCompatibility {
      */
     String problemsContinuing(StateCompatibility saved) {
         List<String> problems = new ArrayList<>();
+        String layout = saved.values.getOrDefault(KEYED_STATE, TWO_VALUE_LAYOUT);
+        if (!layout.equals(values.get(KEYED_STATE))) {
+            problems.add(layoutProblem(layout));
+        }
         for (int version : versions(saved)) {
             if (version < UserActivity.OLDEST_FORMAT_VERSION
                     || version > UserActivity.FORMAT_VERSION) {
@@ -173,6 +189,24 @@ final class StateCompatibility {
             }
         }
         return String.join("\n", problems);
+    }
+
+    /**
+     * The problems of a restore whose state has no record at all: a savepoint of a build before the
+     * record existed, which kept the two-value layout.
+     */
+    static String withoutRecord() {
+        return layoutProblem(
+                TWO_VALUE_LAYOUT + ", saved by a build before the compatibility record");
+    }
+
+    private static String layoutProblem(String saved) {
+        return KEYED_STATE
+                + ": saved "
+                + saved
+                + ", this build keeps one value per user ("
+                + ONE_VALUE_LAYOUT
+                + ") and does not read the older layout";
     }
 
     /**

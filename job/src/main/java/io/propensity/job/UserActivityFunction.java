@@ -49,13 +49,13 @@ import java.util.Map;
  * purchase-intent model on every event and the churn-risk model on inactivity checks, and emits
  * {@link Alert}s.
  *
- * <p>State per user: two values, {@code activity} (the features module's compact bytes) and {@code
- * alert-state} ({@link UserAlertState}, 33 bytes), so an event costs one read and one write of
- * each. Timers: exactly one pending event-time timer per user, at the next inactivity check of the
- * churn model's schedule, or after the schedule at the retention deadline; a new event moves it.
- * When the retention deadline passes without events, {@link #clearUser} drops the state and the
- * timer. A processing-time TTL with RocksDB compaction-filter cleanup is a safety net for state
- * whose timer was lost (for example state restored from an older job version).
+ * <p>State per user: one value, {@code user}: the job's bookkeeping ({@link UserAlertState}, 33
+ * bytes) followed by the features module's compact {@link UserActivity} bytes, so an event costs
+ * one state read and one write. Timers: exactly one pending event-time timer per user, at the next
+ * inactivity check of the churn model's schedule, or after the schedule at the retention deadline;
+ * a new event moves it. When the retention deadline passes without events, {@link #clearUser} drops
+ * the state and the timer. A processing-time TTL with RocksDB compaction-filter cleanup is a safety
+ * net for state whose timer was lost (for example state restored from an older job version).
  *
  * <p>Assumes events of one user arrive in their Kafka partition's order (the events topic is keyed
  * by user id). Out-of-order events within the allowed lateness are merged; older ones go to the
@@ -100,7 +100,10 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     /** Privacy marker value: the user's latest consent flag withdrew marketing consent. */
     static final byte CONSENT_WITHDRAWN = 2;
 
-    /** Names of the per-user state in audit records (and the keyed state's own names). */
+    /** The keyed state holding a user's bookkeeping and activity in one value. */
+    static final String USER_STATE = "user";
+
+    /** Names of what was cleared of a user, in audit records. */
     static final String ACTIVITY = "activity";
 
     static final String ALERT_STATE = "alert-state";
@@ -119,8 +122,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
 
     private transient ListState<String> compatibilityState;
     private transient StateCompatibility compatibility;
-    private transient ValueState<byte[]> activityState;
-    private transient ValueState<byte[]> alertState;
+    private transient ValueState<byte[]> userState;
     private transient ValueState<Byte> privacyMarker;
     private transient Pseudonymiser pseudonymiser;
     private transient FeatureConfig featureConfig;
@@ -169,24 +171,24 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     }
 
     /**
-     * The {@code activity} state: the features module's bytes, with the TTL safety net. Public for
-     * tools and tests that read it from a savepoint (State Processor API).
+     * The {@code user} state: {@link UserAlertState}'s bytes, then the features module's activity
+     * bytes, with the TTL safety net. Public for tools and tests that read it from a savepoint
+     * (State Processor API); {@link #activityOf} decodes the activity of a value.
      */
-    public static ValueStateDescriptor<byte[]> activityDescriptor(AlertRules rules) {
-        ValueStateDescriptor<byte[]> activity =
+    public static ValueStateDescriptor<byte[]> userStateDescriptor(AlertRules rules) {
+        ValueStateDescriptor<byte[]> user =
                 new ValueStateDescriptor<>(
-                        ACTIVITY, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-        activity.enableTimeToLive(stateTtl(rules));
-        return activity;
+                        USER_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+        user.enableTimeToLive(stateTtl(rules));
+        return user;
     }
 
-    /** The {@code alert-state} state: {@link UserAlertState} bytes, with the TTL safety net. */
-    static ValueStateDescriptor<byte[]> alertStateDescriptor(AlertRules rules) {
-        ValueStateDescriptor<byte[]> alerts =
-                new ValueStateDescriptor<>(
-                        ALERT_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-        alerts.enableTimeToLive(stateTtl(rules));
-        return alerts;
+    /** Where the activity's own bytes start in a value of the {@code user} state. */
+    public static final int ACTIVITY_OFFSET = UserAlertState.SIZE;
+
+    /** The activity in a value of the {@code user} state; {@code null} for {@code null}. */
+    public static UserActivity activityOf(byte[] userStateValue) {
+        return UserAlertState.activityOf(userStateValue);
     }
 
     /**
@@ -215,15 +217,8 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         }
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         StateCompatibility saved = StateCompatibility.restored(compatibilityState.get());
-        if (saved == null) {
-            LOG.info(
-                    "user-activity subtask {}: the restored state has no compatibility record (a"
-                            + " savepoint of an older build); each user's state is checked when"
-                            + " it is read",
-                    subtask);
-            return;
-        }
-        String problems = own.problemsContinuing(saved);
+        String problems =
+                saved == null ? StateCompatibility.withoutRecord() : own.problemsContinuing(saved);
         if (!problems.isEmpty()) {
             String message = StateCompatibility.incompatibleMessage(problems);
             LOG.error("user-activity subtask {}: {}", subtask, message);
@@ -263,8 +258,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         features = new double[FeatureSchema.size()];
         contributions = new double[FeatureSchema.size()];
 
-        activityState = getRuntimeContext().getState(activityDescriptor(rules));
-        alertState = getRuntimeContext().getState(alertStateDescriptor(rules));
+        userState = getRuntimeContext().getState(userStateDescriptor(rules));
         privacyMarker = getRuntimeContext().getState(privacyMarkerDescriptor());
         pseudonymiser = privacy.openPseudonymiser();
 
@@ -338,13 +332,14 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         }
         ShopperEvent event = record.event();
         eventsIn.inc();
-        UserActivity activity = loadActivity();
+        byte[] value = userState.value();
+        UserActivity activity = UserAlertState.activityOf(value);
+        UserAlertState state = UserAlertState.fromValue(value);
         Boolean consent = event.marketingConsent();
         if ((activity == null || consent != null)
-                && !admittedByPrivacy(record, consent, activity != null, ctx)) {
+                && !admittedByPrivacy(record, consent, state, activity != null, ctx)) {
             return;
         }
-        UserAlertState state = UserAlertState.fromBytes(alertState.value());
         long time = event.eventTimeMillis();
 
         // the watermark may lag behind this user's events: settle what is due before this event
@@ -447,15 +442,15 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         }
         state.pendingTimer = registeredTimer;
         moveTimer(ctx, state, timer);
-        activityState.update(activity.toBytes(rules.stateFormatVersion()));
-        alertState.update(state.toBytes());
+        userState.update(state.toValue(activity, rules.stateFormatVersion()));
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
         models.applyLoaded();
-        UserAlertState state = UserAlertState.fromBytes(alertState.value());
-        UserActivity activity = loadActivity();
+        byte[] value = userState.value();
+        UserAlertState state = UserAlertState.fromValue(value);
+        UserActivity activity = UserAlertState.activityOf(value);
         if (state.pendingTimer != timestamp || activity == null) {
             // not the user's current timer (it is always deleted when moved, so this means state
             // expired by TTL): nothing to check, and nothing left to keep
@@ -471,7 +466,9 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         }
         runInactivityCheck(ctx, activity, state, timestamp, out);
         moveTimer(ctx, state, nextTimer(activity, timestamp));
-        alertState.update(state.toBytes());
+        // a check changes only the bookkeeping: rewrite its bytes, keep the activity's
+        state.writeInto(value);
+        userState.update(value);
     }
 
     /**
@@ -485,8 +482,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
             ctx.timerService().deleteEventTimeTimer(state.pendingTimer);
             state.pendingTimer = NONE;
         }
-        activityState.clear();
-        alertState.clear();
+        userState.clear();
         privacyMarker.clear();
     }
 
@@ -498,14 +494,12 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
      */
     private void applyErasure(SourceRecord record, Context ctx) throws Exception {
         ErasureRequest request = record.erasure();
-        byte[] alertBytes = alertState.value();
-        UserAlertState state = UserAlertState.fromBytes(alertBytes);
+        byte[] value = userState.value();
+        UserAlertState state = UserAlertState.fromValue(value);
         Byte marker = privacyMarker.value();
         List<String> cleared = new ArrayList<>(4);
-        if (activityState.value() != null) {
+        if (value != null) {
             cleared.add(ACTIVITY);
-        }
-        if (alertBytes != null) {
             cleared.add(ALERT_STATE);
         }
         if (state.pendingTimer != NONE) {
@@ -544,7 +538,11 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
      * made under the old default stay until their user sends a flag or reaches the retention.
      */
     private boolean admittedByPrivacy(
-            SourceRecord record, Boolean consent, boolean hasProfile, Context ctx)
+            SourceRecord record,
+            Boolean consent,
+            UserAlertState state,
+            boolean hasProfile,
+            Context ctx)
             throws Exception {
         // a marker exists only without a profile (setting one clears the profile)
         Byte marker = hasProfile ? null : privacyMarker.value();
@@ -564,12 +562,8 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         if (hasProfile || (consent != null && !withdrawnBefore)) {
             List<String> cleared = new ArrayList<>(3);
             if (hasProfile) {
-                byte[] alertBytes = alertState.value();
-                UserAlertState state = UserAlertState.fromBytes(alertBytes);
                 cleared.add(ACTIVITY);
-                if (alertBytes != null) {
-                    cleared.add(ALERT_STATE);
-                }
+                cleared.add(ALERT_STATE);
                 if (state.pendingTimer != NONE) {
                     cleared.add(TIMER);
                 }
@@ -680,11 +674,6 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         }
         ctx.timerService().registerEventTimeTimer(next);
         state.pendingTimer = next;
-    }
-
-    private UserActivity loadActivity() throws java.io.IOException {
-        byte[] bytes = activityState.value();
-        return bytes == null ? null : UserActivity.fromBytes(bytes);
     }
 
     /**

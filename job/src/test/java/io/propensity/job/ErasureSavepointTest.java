@@ -167,11 +167,9 @@ class ErasureSavepointTest {
 
         assertThat(users).containsOnlyKeys(KEPT, SUPPRESSED);
         assertThat(users.get(KEPT).activity).isTrue();
-        assertThat(users.get(KEPT).alertState).isTrue();
         assertThat(users.get(KEPT).marker).isNull();
         assertThat(users.get(KEPT).timers).hasSize(1);
         assertThat(users.get(SUPPRESSED).activity).isFalse();
-        assertThat(users.get(SUPPRESSED).alertState).isFalse();
         assertThat(users.get(SUPPRESSED).marker).isEqualTo(UserActivityFunction.SUPPRESSED);
         assertThat(users.get(SUPPRESSED).timers).isEmpty();
 
@@ -207,19 +205,20 @@ class ErasureSavepointTest {
     /** What the savepoint holds for one key. */
     public static class PersistedUser {
         public String userId;
+
+        /** Whether the key has a {@code user} value (bookkeeping and activity). */
         public boolean activity;
-        public boolean alertState;
+
         public Byte marker;
         public List<Long> timers;
 
         public PersistedUser() {}
     }
 
-    /** Reads the three per-user states, with the job's own descriptors, and the key's timers. */
+    /** Reads the two per-user states, with the job's own descriptors, and the key's timers. */
     static class UserStateReader extends KeyedStateReaderFunction<String, PersistedUser> {
         private final AlertRules rules;
         private transient ValueState<byte[]> activity;
-        private transient ValueState<byte[]> alertState;
         private transient ValueState<Byte> marker;
 
         UserStateReader(AlertRules rules) {
@@ -228,9 +227,8 @@ class ErasureSavepointTest {
 
         @Override
         public void open(OpenContext openContext) {
-            activity = getRuntimeContext().getState(UserActivityFunction.activityDescriptor(rules));
-            alertState =
-                    getRuntimeContext().getState(UserActivityFunction.alertStateDescriptor(rules));
+            activity =
+                    getRuntimeContext().getState(UserActivityFunction.userStateDescriptor(rules));
             marker = getRuntimeContext().getState(UserActivityFunction.privacyMarkerDescriptor());
         }
 
@@ -239,8 +237,8 @@ class ErasureSavepointTest {
                 throws Exception {
             PersistedUser user = new PersistedUser();
             user.userId = key;
-            user.activity = activity.value() != null;
-            user.alertState = alertState.value() != null;
+            byte[] value = activity.value();
+            user.activity = value != null && UserActivityFunction.activityOf(value) != null;
             user.marker = marker.value();
             user.timers = new ArrayList<>(ctx.registeredEventTimeTimers());
             out.collect(user);

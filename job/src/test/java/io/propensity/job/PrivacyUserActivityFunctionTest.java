@@ -97,13 +97,13 @@ class PrivacyUserActivityFunctionTest {
         cart(USER, T0 + 10 * SECOND); // alerts: the alert state now holds a cooldown
         cart(OTHER, T0);
         assertThat(alerts()).hasSize(1);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(4);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
         assertThat(harness.numEventTimeTimers()).isEqualTo(2);
 
         erase(USER, "req-1", false);
 
-        // only the other user's two values and one timer are left
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        // only the other user's one value and one timer are left
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(audit()).hasSize(1);
         AuditRecord record = audit().get(0);
@@ -120,7 +120,7 @@ class PrivacyUserActivityFunctionTest {
         // a later event starts a fresh profile: one cart, no alert, no cooldown from before
         cart(USER, T0 + 20 * SECOND);
         assertThat(alerts()).hasSize(1);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(4);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
         cart(USER, T0 + 30 * SECOND);
         assertThat(alerts()).hasSize(2);
         assertThat(alerts().get(1).triggerTime()).isEqualTo(T0 + 30 * SECOND);
@@ -202,7 +202,7 @@ class PrivacyUserActivityFunctionTest {
         // granted again: the marker goes, the profile starts afresh from this event
         send(USER, T0 + 50 * SECOND, EventType.CART, true);
         assertThat(alerts()).hasSize(1);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         cart(USER, T0 + 60 * SECOND);
         assertThat(alerts()).hasSize(2);

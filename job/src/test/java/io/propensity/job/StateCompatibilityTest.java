@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +34,7 @@ class StateCompatibilityTest {
     void shouldKeepItsValuesAsReadableEntries() {
         assertThat(StateCompatibility.of(DEFAULTS, 2).entries())
                 .containsExactlyInAnyOrder(
+                        "keyed_state=user",
                         "state_format_versions=2",
                         "feature_version=1",
                         "session_gap=30m",
@@ -74,6 +76,7 @@ class StateCompatibilityTest {
         StateCompatibility newer =
                 saved(
                         List.of(
+                                "keyed_state=user",
                                 "state_format_versions=2,3",
                                 "feature_version=2",
                                 "session_gap=30m",
@@ -92,7 +95,23 @@ class StateCompatibilityTest {
     }
 
     @Test
-    void shouldAcceptAStateWithoutARecordAndRefuseAContradictoryOne() {
+    void shouldRefuseTheTwoValueLayoutOfEarlierBuildsWithOrWithoutARecord() {
+        StateCompatibility job = StateCompatibility.of(DEFAULTS, 2);
+        // a record of the build before the one-value layout: every entry but the layout
+        List<String> earlier = new ArrayList<>(job.entries());
+        earlier.remove("keyed_state=user");
+
+        assertThat(job.problemsContinuing(saved(earlier)))
+                .isEqualTo(
+                        "keyed_state: saved activity+alert-state, this build keeps one value per"
+                                + " user (user) and does not read the older layout");
+        assertThat(StateCompatibility.withoutRecord())
+                .startsWith("keyed_state: saved activity+alert-state, saved by a build before");
+        assertThat(job.problemsContinuing(saved(job.entries()))).isEmpty();
+    }
+
+    @Test
+    void shouldReadNoRecordAsNullAndRefuseAContradictoryOne() {
         assertThat(StateCompatibility.restored(List.of())).isNull();
         assertThatThrownBy(() -> saved(List.of("session_gap=30m", "session_gap=45m")))
                 .isInstanceOf(IllegalStateException.class)

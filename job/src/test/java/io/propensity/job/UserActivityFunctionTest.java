@@ -223,7 +223,7 @@ class UserActivityFunctionTest {
         open(TestModels.rules(AlertRules.COOLDOWN_SESSION, 0.8, Duration.ofDays(10)));
         send("u1", T0, EventType.VIEW, "p1");
         send("u2", T0 + HOUR, EventType.CART, "p1");
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(4);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
         assertThat(harness.numEventTimeTimers()).isEqualTo(2);
 
         harness.processWatermark(T0 + 10 * DAY + HOUR + 1);
@@ -248,7 +248,7 @@ class UserActivityFunctionTest {
         // no churn check ran on the forgotten history
         assertThat(alerts()).isEmpty();
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     }
 
     @Test

@@ -61,6 +61,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -492,7 +493,7 @@ class StateUpgradeTest {
         public ActivityBytes() {}
     }
 
-    /** Reads the {@code activity} state with the job's own descriptor. */
+    /** Reads the activity's bytes of the {@code user} state with the job's own descriptor. */
     static class ActivityReader extends KeyedStateReaderFunction<String, ActivityBytes> {
         private final AlertRules rules;
         private transient ValueState<byte[]> activity;
@@ -503,17 +504,20 @@ class StateUpgradeTest {
 
         @Override
         public void open(OpenContext openContext) {
-            activity = getRuntimeContext().getState(UserActivityFunction.activityDescriptor(rules));
+            activity =
+                    getRuntimeContext().getState(UserActivityFunction.userStateDescriptor(rules));
         }
 
         @Override
         public void readKey(String key, Context ctx, Collector<ActivityBytes> out)
                 throws Exception {
-            byte[] bytes = activity.value();
-            if (bytes != null) {
+            byte[] value = activity.value();
+            if (value != null) {
                 ActivityBytes user = new ActivityBytes();
                 user.userId = key;
-                user.bytes = bytes;
+                user.bytes =
+                        Arrays.copyOfRange(
+                                value, UserActivityFunction.ACTIVITY_OFFSET, value.length);
                 out.collect(user);
             }
         }
