@@ -2,12 +2,19 @@ package io.propensity.scoring;
 
 import io.propensity.features.FeatureSchema;
 
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -67,6 +74,66 @@ class ScorersTest {
                 .isEqualTo("unsupported PMML: CompoundPredicate at line 49, column 62");
         assertThat(scorer.score(vector(2, 100)))
                 .isCloseTo(logistic(0.75 - 0.5 - 0.5), within(1e-6));
+    }
+
+    @Test
+    void shouldFallBackToJpmmlWhenTheScorersDisagreeOnAVerificationRow() throws ModelLoadException {
+        Path file = model("sentinel-missing.pmml");
+
+        Scorer scorer;
+        LoadLog.Line line;
+        try (LoadLog log = LoadLog.capture()) {
+            scorer = Scorers.load(file, null, ScorerKind.COMPILED);
+            line = log.about(file.toString()).get(0);
+        }
+
+        // row 2 of the file's two verification rows: cart 2, seconds -999, a declared missing
+        // value that only JPMML honours (see the file's comment)
+        assertThat(scorer).isInstanceOf(JpmmlScorer.class);
+        assertThat(scorer.info().kind()).isEqualTo(ScorerKind.JPMML);
+        String reason = scorer.info().fallbackReason();
+        Matcher scores =
+                Pattern.compile(
+                                "compiled and JPMML disagree on check row 2 of 2: (\\S+) vs (\\S+)"
+                                        + " \\(tolerance 1.0E-6\\)")
+                        .matcher(reason);
+        assertThat(scores.matches()).as(reason).isTrue();
+        assertThat(Double.parseDouble(scores.group(1)))
+                .isCloseTo(logistic(0.75 - 0.5 - 0.5), within(1e-6));
+        assertThat(Double.parseDouble(scores.group(2)))
+                .isCloseTo(logistic(0.75 + 0.125 - 0.5), within(1e-6));
+        assertThat(line.level()).isEqualTo(Level.WARN);
+        assertThat(line.message()).contains("JPMML scorer").endsWith("refused: " + reason);
+        assertThat(scorer.score(vector(2, -999)))
+                .isCloseTo(logistic(0.75 + 0.125 - 0.5), within(1e-6));
+    }
+
+    @Test
+    void shouldKeepTheCompiledScorerWhenOnlyGeneratedRowsAreChecked()
+            throws IOException, ModelLoadException {
+        // the same model without its ModelVerification: the generated rows never hold -999, so
+        // the disagreement above comes from the verification row
+        String pmml =
+                Files.readString(model("sentinel-missing.pmml"))
+                        .replaceAll("(?s)<ModelVerification.*</ModelVerification>", "");
+
+        Scorer scorer =
+                Scorers.load(
+                        new ByteArrayInputStream(pmml.getBytes(StandardCharsets.UTF_8)),
+                        "sentinel-missing-unverified.pmml",
+                        (String) null,
+                        ScorerKind.COMPILED);
+
+        assertThat(scorer.info().kind()).isEqualTo(ScorerKind.COMPILED);
+        assertThat(scorer.info().fallbackReason()).isNull();
+    }
+
+    @Test
+    void shouldKeepTheCompiledScorerWhenItAgreesOnTheVerificationRows() throws ModelLoadException {
+        Scorer scorer = Scorers.load(model("verification-rows.pmml"), null, ScorerKind.COMPILED);
+
+        assertThat(scorer.info().kind()).isEqualTo(ScorerKind.COMPILED);
+        assertThat(scorer.info().fallbackReason()).isNull();
     }
 
     @Test
