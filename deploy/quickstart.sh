@@ -14,7 +14,7 @@ usage() {
     cat <<USAGE
 Usage: deploy/quickstart.sh [options] [-- JOB_ARGUMENTS...]
 
-Runs Propensity end to end on this machine (JDK 17 and Maven are all it needs):
+Runs Propensity end to end on this machine (JDK 17, Maven, curl and ps are all it needs):
   1. builds the job and the tools (mvn -B -q install -DskipTests -pl job,deploy -am)
   2. starts a fresh Kafka broker ($BOOTSTRAP_SERVERS) and Flink cluster ($FLINK_REST_URL);
      the first run downloads their jars with Maven into $WORK_DIR
@@ -118,10 +118,12 @@ on_signal() {
     printf '\ninterrupted\n' >&2
     exit 130
 }
+# what the steps need, checked before minutes of building (and before the traps: nothing to stop)
+require_java
+require_commands curl ps
 trap on_exit EXIT
 trap on_signal INT TERM
 
-require_java
 [[ -f "$file" ]] || die "event file $file not found"
 # the replay tool's rule: UserBehavior* is taobao, *.json/*.jsonl json, anything else rees46
 if [[ -z "$format" ]]; then

@@ -92,6 +92,7 @@ taskmanager_registered() {
 
 start() {
     require_java
+    require_commands curl ps
     ensure_dirs
     if is_running flink-jobmanager && is_running flink-taskmanager; then
         info "flink already runs: $FLINK_REST_URL"
@@ -129,6 +130,7 @@ taskmanager_listed() {
 # process register and not a lost one that the JobManager still lists until its heartbeat fails.
 start_taskmanager() {
     require_java
+    require_commands curl ps
     ensure_dirs
     if is_running flink-taskmanager; then
         info "flink-taskmanager already runs (pid $(service_pid flink-taskmanager))"
@@ -146,11 +148,13 @@ start_taskmanager() {
 }
 
 stop() {
+    require_commands ps
     stop_service flink-taskmanager 30
     stop_service flink-jobmanager 30
 }
 
 status() {
+    require_commands curl ps
     local code=0 name
     for name in flink-jobmanager flink-taskmanager; do
         if is_running "$name"; then
@@ -179,7 +183,10 @@ restart)
     start
     ;;
 start-taskmanager) start_taskmanager ;;
-stop-taskmanager) stop_service flink-taskmanager 30 ;;
+stop-taskmanager)
+    require_commands ps
+    stop_service flink-taskmanager 30
+    ;;
 -h | --help | help) usage ;;
 *)
     usage >&2

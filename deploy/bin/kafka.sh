@@ -33,6 +33,7 @@ broker_ready() { tail -c "+$(($1 + 1))" "$LOG_DIR/kafka.log" | grep -F "Kafka Se
 start() {
     local clean="$1"
     require_java
+    require_commands ps
     ensure_dirs
     if is_running kafka; then
         info "kafka already runs (pid $(service_pid kafka)) on $BOOTSTRAP_SERVERS"
@@ -98,8 +99,12 @@ start)
     [[ "${2:-}" == "--clean" ]] && clean=true
     start "$clean"
     ;;
-stop) stop_service kafka 30 ;;
+stop)
+    require_commands ps
+    stop_service kafka 30
+    ;;
 status)
+    require_commands ps
     if is_running kafka; then
         info "kafka runs (pid $(service_pid kafka)) on $BOOTSTRAP_SERVERS"
     else
@@ -108,6 +113,7 @@ status)
     fi
     ;;
 restart)
+    require_commands ps
     stop_service kafka 30
     start false
     ;;

@@ -184,6 +184,19 @@ require_java() {
     command -v "$JAVA" >/dev/null 2>&1 || die "java not found: install JDK 17 or set JAVA_HOME"
 }
 
+# require_commands NAME...: fails at once, naming every command that is missing. Without curl
+# (the REST API checks) or ps (which tells our processes from others), a start would otherwise
+# wait for its full timeout and then blame the service, and a stop would miss what runs.
+require_commands() {
+    local name missing=()
+    for name in "$@"; do
+        command -v "$name" >/dev/null 2>&1 || missing+=("$name")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    die "${missing[*]} not found: the deploy scripts need bash, curl and ps (Debian or Ubuntu:" \
+        "apt-get install curl procps; macOS has them)"
+}
+
 # The Java tools take their default Kafka and Flink addresses from these.
 export PROPENSITY_BOOTSTRAP_SERVERS="${PROPENSITY_BOOTSTRAP_SERVERS:-$BOOTSTRAP_SERVERS}"
 export PROPENSITY_FLINK_REST_URL="${PROPENSITY_FLINK_REST_URL:-$FLINK_REST_URL}"

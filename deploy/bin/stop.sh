@@ -30,6 +30,7 @@ case "${1:-}" in
     ;;
 esac
 
+require_commands ps
 stop_service alerts-printer 10
 stop_service flink-taskmanager 30
 stop_service flink-jobmanager 30

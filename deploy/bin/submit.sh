@@ -86,6 +86,8 @@ done
 
 [[ -f "$jar" ]] || die "job jar $jar not found: build it with 'mvn -B -q install -DskipTests -pl job -am'"
 require_java
+# the wait for the tasks asks the REST API: check for curl before submitting, not after
+[[ "${attached:-false}" == true || "$wait_seconds" == 0 ]] || require_commands curl
 ensure_dirs
 "$DEPLOY_DIR/bin/flink.sh" prepare
 
