@@ -1,6 +1,9 @@
 package io.propensity.deploy;
 
+import io.propensity.job.JobOptions;
+
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,15 +27,16 @@ import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Kubernetes manifest cannot run here (no cluster), so this test renders it with
  * deploy/k8s/render.sh and checks it against the real job: entry class and jar name from the job
- * module's shaded jar (or its sources), every job argument against the option names in the job's
- * source, and every Flink option against Flink's own ConfigOption declarations.
+ * module's shaded jar (or its sources), the job arguments through the job's own {@link
+ * JobOptions#parse} (which refuses an unknown option), and every Flink option against Flink's own
+ * ConfigOption declarations.
  */
 class KubernetesManifestTest {
 
@@ -112,21 +116,25 @@ class KubernetesManifestTest {
     }
 
     @Test
-    void shouldOnlyPassOptionsThatTheJobDeclares() throws IOException {
-        Set<String> declared = stringLiteralsOfJobSources();
-        List<String> options = new ArrayList<>();
-        for (JsonNode arg : manifest.at("/spec/job/args")) {
-            if (arg.asText().startsWith("--")) {
-                options.add(arg.asText().substring(2));
-            }
-        }
+    void shouldPassOnlyArgumentsThatTheJobsOwnParserAccepts() {
+        String[] args = jobArgs().toArray(String[]::new);
 
-        assertThat(options).contains("bootstrap-servers", "checkpoint-dir", "delivery");
-        for (String option : options) {
-            assertThat(declared)
-                    .as("job option --%s declared in %s", option, JOB_SOURCES)
-                    .containsAnyOf(option, "--" + option);
-        }
+        // throws, naming the key, on an option the job does not declare or a value it refuses
+        JobOptions options = JobOptions.parse(args);
+
+        assertThat(options.bootstrapServers).isEqualTo("kafka.data:9092");
+        assertThat(options.checkpointDir).isEqualTo("s3://bucket/propensity/checkpoints");
+        assertThat(options.delivery).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+    }
+
+    @Test
+    void shouldBeCheckedByAParserThatRefusesAnOptionTheJobDoesNotDeclare() {
+        List<String> args = jobArgs();
+        args.addAll(List.of("--checkpoint-directory", "s3://bucket/elsewhere"));
+
+        assertThatThrownBy(() -> JobOptions.parse(args.toArray(String[]::new)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--checkpoint-directory");
     }
 
     @Test
@@ -176,19 +184,11 @@ class KubernetesManifestTest {
         assertThat(args).containsSequence("--bootstrap-servers", "kafka.data:9092");
     }
 
-    private static Set<String> stringLiteralsOfJobSources() throws IOException {
-        assertThat(JOB_SOURCES).as("the job module's sources").isDirectory();
-        Pattern literal = Pattern.compile("\"([^\"\\\\]*)\"");
-        Set<String> literals = new HashSet<>();
-        try (Stream<Path> files = Files.walk(JOB_SOURCES)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                Matcher matcher = literal.matcher(Files.readString(file));
-                while (matcher.find()) {
-                    literals.add(matcher.group(1));
-                }
-            }
-        }
-        return literals;
+    private static List<String> jobArgs() {
+        List<String> args = new ArrayList<>();
+        manifest.at("/spec/job/args").forEach(arg -> args.add(arg.asText()));
+        assertThat(args).as("the manifest's job arguments").isNotEmpty();
+        return args;
     }
 
     /** Keys and fallback keys of every ConfigOption in flink-core's configuration package. */
