@@ -169,6 +169,34 @@ class ScorersTest {
                                 + " (categorical string)");
     }
 
+    @ParameterizedTest
+    @EnumSource(ScorerKind.class)
+    void shouldRefuseARegressionTargetNamingBothProblems(ScorerKind kind) {
+        Path file = model("regression-target.pmml");
+
+        assertThatThrownBy(() -> Scorers.load(file, null, kind))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessage(
+                        file
+                                + ": model does not meet the scoring contract: the model is"
+                                + " regression, not a binary classification with a probability;"
+                                + " target order_value is not a binary category (categories: [])");
+    }
+
+    @ParameterizedTest
+    @EnumSource(ScorerKind.class)
+    void shouldRefuseAThreeClassTargetListingItsCategories(ScorerKind kind) {
+        Path file = model("three-class-target.pmml");
+
+        // a classification over feature-vector inputs: the target is the only problem
+        assertThatThrownBy(() -> Scorers.load(file, null, kind))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessage(
+                        file
+                                + ": model does not meet the scoring contract: target intent is"
+                                + " not a binary category (categories: [browse, cart, buy])");
+    }
+
     @Test
     void shouldRefuseModelsOfAnotherFeatureVersionOrWithOtherFeatures() {
         Path file = model("tiny-purchase.pmml");
