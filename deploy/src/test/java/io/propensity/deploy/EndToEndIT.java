@@ -24,9 +24,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,6 +57,18 @@ class EndToEndIT {
     private static final Path DATA =
             REPO.resolve("data/taobao-userbehavior-tail/UserBehavior_tail.csv.gz");
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A line of the alert printer: see {@link AlertLine}. */
+    private static final Pattern ALERT_LINE =
+            Pattern.compile(
+                    "^\\S+Z (purchase_intent|churn_risk) user \\S+ score (\\d+\\.\\d{3})"
+                            + " \\(threshold (\\d+\\.\\d{3})\\) \\S+@\\S+"
+                            + " (?:after \\S+|on inactivity check) \\| reasons: (.+)$",
+                    Pattern.MULTILINE);
+
+    /** One reason of an alert line: a feature, its value and its signed contribution. */
+    private static final String REASON = "[a-z0-9_]+=\\S+ \\([+-]\\d+\\.\\d{3}\\)";
+
     private static final List<String> ALERT_FIELDS =
             List.of(
                     "alert_id",
@@ -154,10 +168,11 @@ class EndToEndIT {
                 .as("records in of the job's source vertices")
                 .isEqualTo(eventsReplayed);
 
+        List<ConsumerRecord<String, String>> alerts;
         try (KafkaConsumer<String, String> consumer = consumer()) {
             assertThat(readAll(consumer, "propensity.events")).hasSize((int) eventsReplayed);
 
-            List<ConsumerRecord<String, String>> alerts = readAll(consumer, "propensity.alerts");
+            alerts = readAll(consumer, "propensity.alerts");
             assertThat(alerts)
                     .as("alert types on propensity.alerts at the default thresholds")
                     .extracting(record -> JSON.readTree(record.value()).path("type").asText())
@@ -183,7 +198,69 @@ class EndToEndIT {
                 assertThat(record.key()).isEqualTo(alert.path("user_id").asText());
             }
         }
-        assertThat(quickstart.output()).contains("Summary", "events in", "alerts", "dead letters");
+        checkPrintedAlerts(quickstart, alerts);
+        checkSummary(quickstart, eventsReplayed, alerts.size());
+    }
+
+    /**
+     * The alert printer printed alerts in its readable form, each with its reasons, and each the
+     * line of an alert that is on the topic.
+     */
+    private static void checkPrintedAlerts(
+            ScriptRun quickstart, List<ConsumerRecord<String, String>> alerts) throws IOException {
+        Set<String> onTopic = new HashSet<>();
+        for (ConsumerRecord<String, String> record : alerts) {
+            onTopic.add(AlertLine.format(JSON.readTree(record.value())));
+        }
+        Matcher line = ALERT_LINE.matcher(quickstart.output());
+        int printed = 0;
+        while (line.find()) {
+            printed++;
+            assertThat(line.group(4))
+                    .as("reasons of %s", line.group())
+                    .matches(REASON + "(, " + REASON + "){0,2}( \\[approximate])?");
+            assertThat(Double.parseDouble(line.group(2)))
+                    .as("score against threshold in %s", line.group())
+                    .isGreaterThanOrEqualTo(Double.parseDouble(line.group(3)));
+            assertThat(onTopic).as("printed alert on propensity.alerts").contains(line.group());
+        }
+        assertThat(printed).as("alert lines printed" + diagnostics(quickstart)).isPositive();
+    }
+
+    /**
+     * The summary's figures are the run's: events replayed, alerts on the topic, no dead letter.
+     */
+    private static void checkSummary(ScriptRun quickstart, long eventsReplayed, int alerts) {
+        String output = quickstart.output();
+        Matcher eventsIn =
+                Pattern.compile(
+                                "^  events in +([\\d,]+) read by the job's source \\(([\\d,]+) on"
+                                        + " propensity\\.events\\)$",
+                                Pattern.MULTILINE)
+                        .matcher(output);
+        assertThat(eventsIn.find())
+                .as("the summary's events in" + diagnostics(quickstart))
+                .isTrue();
+        assertThat(count(eventsIn.group(1)))
+                .as("events read by the source")
+                .isEqualTo(eventsReplayed);
+        assertThat(count(eventsIn.group(2))).as("events on the topic").isEqualTo(eventsReplayed);
+
+        Matcher alertsLine =
+                Pattern.compile("^  alerts +([\\d,]+) on propensity\\.alerts", Pattern.MULTILINE)
+                        .matcher(output);
+        assertThat(alertsLine.find()).as("the summary's alerts" + diagnostics(quickstart)).isTrue();
+        assertThat(count(alertsLine.group(1))).as("alerts in the summary").isEqualTo(alerts);
+
+        Matcher deadLetters =
+                Pattern.compile("^  dead letters +([\\d,]+) on ", Pattern.MULTILINE)
+                        .matcher(output);
+        assertThat(deadLetters.find()).as("the summary's dead letters").isTrue();
+        assertThat(count(deadLetters.group(1))).as("dead letters of real data").isZero();
+    }
+
+    private static long count(String figure) {
+        return Long.parseLong(figure.replace(",", ""));
     }
 
     private KafkaConsumer<String, String> consumer() {
