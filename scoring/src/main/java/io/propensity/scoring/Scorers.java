@@ -26,7 +26,8 @@ import java.util.List;
  * Loads PMML models into {@link Scorer}s: validates the XML safely, checks the model contract
  * against the feature vector, and, for {@link ScorerKind#COMPILED}, cross-checks the compiled
  * scorer against JPMML-Evaluator, falling back to JPMML with a logged reason when it refuses. Logs
- * one line per load: model name, version, trees, scorer kind, load time.
+ * one line per load: model name, version, trees, scorer kind, load time and explanation method,
+ * with the reasons when the compiled scorer was refused or explanations are approximate or absent.
  */
 public final class Scorers {
 
@@ -179,63 +180,53 @@ public final class Scorers {
                                 contract);
             }
         }
-        logLoaded(scorer.info(), start);
-        logExplanations(scorer);
+        logLoaded(scorer, start);
         return scorer;
     }
 
-    /** Says at load time when alerts of this model will carry approximate or no explanations. */
-    private static void logExplanations(Scorer scorer) {
+    /**
+     * The one line a load logs: what was loaded and how it explains. A WARN when the compiled
+     * scorer was refused or when alerts of this model will carry approximate or no explanations,
+     * with the reasons; else an INFO.
+     */
+    private static void logLoaded(Scorer scorer, long start) {
+        long millis = (System.nanoTime() - start) / 1_000_000;
         ModelInfo info = scorer.info();
         ExplanationMethod method = scorer.explanationMethod();
-        if (method == ExplanationMethod.TREE_SHAP) {
-            return;
+        StringBuilder problems = new StringBuilder();
+        if (info.fallbackReason() != null) {
+            problems.append("; compiled scorer refused: ").append(info.fallbackReason());
         }
-        String why =
-                scorer instanceof CompiledScorer compiled
-                        ? compiled.explanationNote()
-                        : "the " + info.kind() + " scorer does not explain";
-        if (method == ExplanationMethod.SAABAS_APPROXIMATE) {
-            LOG.warn(
-                    "Model {} version {} from {}: no TreeSHAP ({}); explanations are the Saabas"
-                            + " per-path approximation, labelled {}, not SHAP values",
-                    info.name(),
-                    info.version(),
-                    info.source(),
-                    why,
-                    method.wireName());
-        } else {
-            LOG.warn(
-                    "Model {} version {} from {}: no explanations ({})",
-                    info.name(),
-                    info.version(),
-                    info.source(),
-                    why);
+        if (method != ExplanationMethod.TREE_SHAP) {
+            String why =
+                    scorer instanceof CompiledScorer compiled
+                            ? compiled.explanationNote()
+                            : "the " + info.kind() + " scorer does not explain";
+            if (method == ExplanationMethod.SAABAS_APPROXIMATE) {
+                problems.append("; no TreeSHAP (")
+                        .append(why)
+                        .append("): explanations are the Saabas per-path approximation, not SHAP")
+                        .append(" values");
+            } else {
+                problems.append("; no explanations (").append(why).append(')');
+            }
         }
-    }
-
-    private static void logLoaded(ModelInfo info, long start) {
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        if (info.fallbackReason() == null) {
-            LOG.info(
-                    "Loaded model {} version {} from {}: {} trees, {} scorer, {} ms",
-                    info.name(),
-                    info.version(),
-                    info.source(),
-                    info.trees(),
-                    info.kind(),
-                    millis);
+        String format =
+                "Loaded model {} version {} from {}: {} trees, {} scorer, {} ms, explanations {}{}";
+        Object[] arguments = {
+            info.name(),
+            info.version(),
+            info.source(),
+            info.trees(),
+            info.kind(),
+            millis,
+            method.wireName(),
+            problems.toString()
+        };
+        if (problems.length() == 0) {
+            LOG.info(format, arguments);
         } else {
-            LOG.warn(
-                    "Loaded model {} version {} from {}: {} trees, {} scorer, {} ms; compiled"
-                            + " scorer refused: {}",
-                    info.name(),
-                    info.version(),
-                    info.source(),
-                    info.trees(),
-                    info.kind(),
-                    millis,
-                    info.fallbackReason());
+            LOG.warn(format, arguments);
         }
     }
 

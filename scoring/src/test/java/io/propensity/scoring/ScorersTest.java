@@ -13,6 +13,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -81,10 +82,10 @@ class ScorersTest {
         Path file = model("sentinel-missing.pmml");
 
         Scorer scorer;
-        LoadLog.Line line;
+        List<LoadLog.Line> lines;
         try (LoadLog log = LoadLog.capture()) {
             scorer = Scorers.load(file, null, ScorerKind.COMPILED);
-            line = log.about(file.toString()).get(0);
+            lines = log.about(file.toString());
         }
 
         // row 2 of the file's two verification rows: cart 2, seconds -999, a declared missing
@@ -102,8 +103,13 @@ class ScorersTest {
                 .isCloseTo(logistic(0.75 - 0.5 - 0.5), within(1e-6));
         assertThat(Double.parseDouble(scores.group(2)))
                 .isCloseTo(logistic(0.75 + 0.125 - 0.5), within(1e-6));
-        assertThat(line.level()).isEqualTo(Level.WARN);
-        assertThat(line.message()).contains("JPMML scorer").endsWith("refused: " + reason);
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0).level()).isEqualTo(Level.WARN);
+        assertThat(lines.get(0).message())
+                .contains(
+                        "JPMML scorer",
+                        "; compiled scorer refused: " + reason + ";",
+                        "no explanations (the JPMML scorer does not explain)");
         assertThat(scorer.score(vector(2, -999)))
                 .isCloseTo(logistic(0.75 + 0.125 - 0.5), within(1e-6));
     }
@@ -134,6 +140,69 @@ class ScorersTest {
 
         assertThat(scorer.info().kind()).isEqualTo(ScorerKind.COMPILED);
         assertThat(scorer.info().fallbackReason()).isNull();
+    }
+
+    @Test
+    void shouldLogOneLineSayingThatExplanationsAreApproximateWithoutRecordCounts()
+            throws ModelLoadException {
+        Path file = model("tiny-purchase.pmml");
+
+        List<LoadLog.Line> lines;
+        try (LoadLog log = LoadLog.capture()) {
+            Scorers.load(file, null, ScorerKind.COMPILED);
+            lines = log.about(file.toString());
+        }
+
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0).level()).isEqualTo(Level.WARN);
+        assertThat(lines.get(0).message())
+                .matches(
+                        Pattern.quote(
+                                        "Loaded model tiny-purchase version 7 from "
+                                                + file
+                                                + ": 2 trees, COMPILED scorer, ")
+                                + "\\d+ ms, explanations saabas_approximate; no TreeSHAP \\(.+\\):"
+                                + " explanations are the Saabas per-path approximation, not SHAP"
+                                + " values");
+    }
+
+    @Test
+    void shouldLogOneInfoLineWhenTheModelIsExplainedWithTreeShap()
+            throws IOException, ModelLoadException {
+        // tiny-purchase.pmml with a recordCount (cover) on every Node
+        String pmml =
+                Files.readString(model("tiny-purchase.pmml"))
+                        .replace(
+                                "<Node score=\"-0.25\">",
+                                "<Node score=\"-0.25\" recordCount=\"100\">")
+                        .replace(
+                                "<Node score=\"0.75\">", "<Node score=\"0.75\" recordCount=\"60\">")
+                        .replace(
+                                "<Node score=\"0.125\">",
+                                "<Node score=\"0.125\" recordCount=\"100\">")
+                        .replace(
+                                "<Node score=\"-0.5\">", "<Node score=\"-0.5\" recordCount=\"70\">")
+                        .replace("<Node score=\"1.0\">", "<Node score=\"1.0\" recordCount=\"30\">");
+        String source = "tiny-purchase-covers.pmml";
+
+        Scorer scorer;
+        List<LoadLog.Line> lines;
+        try (LoadLog log = LoadLog.capture()) {
+            scorer =
+                    Scorers.load(
+                            new ByteArrayInputStream(pmml.getBytes(StandardCharsets.UTF_8)),
+                            source,
+                            (String) null,
+                            ScorerKind.COMPILED);
+            lines = log.about(source);
+        }
+
+        assertThat(scorer.explanationMethod()).isEqualTo(ExplanationMethod.TREE_SHAP);
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0).level()).isEqualTo(Level.INFO);
+        assertThat(lines.get(0).message())
+                .startsWith("Loaded model tiny-purchase version 7 from " + source + ": 2 trees,")
+                .endsWith(" ms, explanations tree_shap");
     }
 
     @Test
