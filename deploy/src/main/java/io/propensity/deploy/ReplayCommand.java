@@ -130,9 +130,9 @@ final class ReplayCommand implements Callable<Integer>, PropensityCli.KafkaClien
         long startNanos = System.nanoTime();
 
         LOG.info("replaying {} ({}) to topic {}", file, effectiveFormat.cliName(), topic);
-        out.printf(
-                Locale.ROOT,
-                "replaying %s (%s) to %s on %s, %s%n",
+        printLine(
+                out,
+                "replaying %s (%s) to %s on %s, %s",
                 file,
                 effectiveFormat.cliName(),
                 topic,
@@ -144,9 +144,9 @@ final class ReplayCommand implements Callable<Integer>, PropensityCli.KafkaClien
                                 effectiveFormat,
                                 (source, line, reason, raw) -> {
                                     if (badLines.incrementAndGet() <= MAX_PRINTED_BAD_LINES) {
-                                        System.err.printf(
-                                                Locale.ROOT,
-                                                "%s:%d: %s: %s%n",
+                                        printLine(
+                                                System.err,
+                                                "%s:%d: %s: %s",
                                                 source,
                                                 line,
                                                 reason,
@@ -197,9 +197,9 @@ final class ReplayCommand implements Callable<Integer>, PropensityCli.KafkaClien
                     sent);
             return 1;
         }
-        out.printf(
-                Locale.ROOT,
-                "replayed %,d events to %s in %.1f s (%,.0f events/s); %,d bad lines skipped%n",
+        printLine(
+                out,
+                "replayed %,d events to %s in %.1f s (%,.0f events/s); %,d bad lines skipped",
                 acknowledged.get(),
                 topic,
                 seconds,
@@ -212,6 +212,15 @@ final class ReplayCommand implements Callable<Integer>, PropensityCli.KafkaClien
                 topic,
                 badLines.get());
         return 0;
+    }
+
+    /**
+     * Prints one line in one write. The quickstart's alert printer writes to the same terminal at
+     * the same time, and {@code printf} on an auto-flushing stream such as System.out writes each
+     * piece of the format separately, so an alert line could land in the middle of this one.
+     */
+    static void printLine(PrintStream out, String format, Object... args) {
+        out.println(String.format(Locale.ROOT, format, args));
     }
 
     /** Durable and ordered per key (idempotent producer), batched for throughput. */
@@ -315,9 +324,9 @@ final class ReplayCommand implements Callable<Integer>, PropensityCli.KafkaClien
                 if (now >= nextNanos) {
                     nextNanos = now + intervalNanos;
                     double seconds = (now - startNanos) / 1e9;
-                    out.printf(
-                            Locale.ROOT,
-                            "replay: %,d events sent, event time %s, %,.0f events/s%n",
+                    printLine(
+                            out,
+                            "replay: %,d events sent, event time %s, %,.0f events/s",
                             sent,
                             Instant.ofEpochMilli(eventTimeMillis),
                             sent / seconds);
