@@ -177,8 +177,7 @@ public final class ModelLifecycle {
     }
 
     /** Writes score records as JSON, keyed {@code <user_id>/<type>}. */
-    private static final class ScoreSerializer
-            implements KafkaRecordSerializationSchema<ScoreRecord> {
+    static final class ScoreSerializer implements KafkaRecordSerializationSchema<ScoreRecord> {
         private static final long serialVersionUID = 1L;
         private final String topic;
 
@@ -189,7 +188,10 @@ public final class ModelLifecycle {
         @Override
         public ProducerRecord<byte[], byte[]> serialize(
                 ScoreRecord record, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(topic, null, timestamp, record.kafkaKey(), record.toJson());
+            // no timestamp: the producer's clock, as for alerts. The element's timestamp is the
+            // event time, which in a replay of history lies beyond the topic's retention.ms, so
+            // the broker deleted those records at its next retention check
+            return new ProducerRecord<>(topic, record.kafkaKey(), record.toJson());
         }
     }
 }
