@@ -75,6 +75,7 @@ public final class JobOptions {
                     "models-dir",
                     "models-dir-interval",
                     "scores-topic",
+                    "score-features",
                     "shadow-topic");
 
     /** Default of {@code --pseudonym-key-env}. */
@@ -156,6 +157,9 @@ public final class JobOptions {
 
     /** The topic of shadow challengers' scores (used with a models topic or directory). */
     public final String shadowTopic;
+
+    /** Score records carry the feature vector they scored ({@code --score-features}). */
+    public final boolean scoreFeatures;
 
     /** The {@code kafka.*} properties, prefix removed. */
     public final Properties kafkaProperties;
@@ -266,6 +270,13 @@ public final class JobOptions {
         modelsDirInterval = parse(params, "models-dir-interval", "10s", JobOptions::positive);
         scoresTopic = text(params, "scores-topic", null);
         shadowTopic = text(params, "shadow-topic", "propensity.shadow-scores");
+        scoreFeatures = flag(params, "score-features");
+        if (scoreFeatures && scoresTopic == null && modelsTopic == null && modelsDir == null) {
+            // without a scores or shadow topic no record would carry them
+            throw new IllegalArgumentException(
+                    "--score-features: needs --scores-topic (or a shadow challenger through"
+                            + " --models-topic or --models-dir)");
+        }
         if (modelsTopic != null && inputFile != null) {
             // the control topic is unbounded: a bounded run would never end
             throw new IllegalArgumentException(
@@ -290,6 +301,22 @@ public final class JobOptions {
         }
     }
 
+    /** A switch: a bare {@code --key} turns it on; {@code true} and {@code false} are accepted. */
+    private static boolean flag(ParameterTool params, String key) {
+        if (!params.has(key)) {
+            return false;
+        }
+        String value = params.get(key);
+        if (value == null || NO_VALUE.equals(value) || "true".equalsIgnoreCase(value.trim())) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(value.trim())) {
+            return false;
+        }
+        throw new IllegalArgumentException(
+                "--" + key + ": '" + value + "' is not valid: expected no value, true or false");
+    }
+
     private static PrivacyRules privacy(ParameterTool params) {
         boolean granted =
                 parse(
@@ -307,20 +334,7 @@ public final class JobOptions {
                                             "expected granted or withdrawn");
                             }
                         });
-        // a bare --pseudonymise-user-ids switches it on; true/false are accepted too
-        boolean pseudonymise = false;
-        if (params.has("pseudonymise-user-ids")) {
-            String value = params.get("pseudonymise-user-ids");
-            if (value == null || NO_VALUE.equals(value) || "true".equalsIgnoreCase(value.trim())) {
-                pseudonymise = true;
-            } else if (!"false".equalsIgnoreCase(value.trim())) {
-                throw new IllegalArgumentException(
-                        "--pseudonymise-user-ids: '"
-                                + value
-                                + "' is not valid: expected no value,"
-                                + " true or false");
-            }
-        }
+        boolean pseudonymise = flag(params, "pseudonymise-user-ids");
         String file = text(params, "pseudonym-key-file", null);
         String env = text(params, "pseudonym-key-env", null);
         if (!pseudonymise && (file != null || env != null)) {

@@ -52,6 +52,7 @@ public class PropensityJob {
     private Source<ModelControlMessage, ?, ?> modelControl;
     private Sink<ScoreRecord> scores;
     private Sink<ScoreRecord> shadowScores;
+    private boolean scoreFeatures;
 
     public PropensityJob(
             Source<SourceRecord, ?, ?> source,
@@ -104,6 +105,12 @@ public class PropensityJob {
         return this;
     }
 
+    /** Score records carry the feature vector they scored ({@code --score-features}). */
+    public PropensityJob withScoreFeatures(boolean enabled) {
+        this.scoreFeatures = enabled;
+        return this;
+    }
+
     /** Parses the command line, loads and checks the models, wires Kafka, runs the job. */
     public static void main(String[] args) throws Exception {
         JobOptions options = JobOptions.parse(args);
@@ -142,6 +149,7 @@ public class PropensityJob {
                         options.modelsTopic == null && options.modelsDir == null
                                 ? null
                                 : scoreSink(options, options.shadowTopic, "shadow-scores"))
+                .withScoreFeatures(options.scoreFeatures)
                 .build(env);
         env.execute("propensity");
     }
@@ -190,20 +198,18 @@ public class PropensityJob {
                                     .uid("erasure-requests-source"));
         }
 
-        // refused records go to the dead-letter topic
+        // refused records go to the dead-letter topic (with the re-sent events, below)
         SingleOutputStreamOperator<SourceRecord> events =
                 records.process(new DeadLetterSplit(privacy))
                         .name("route-dead-letters")
                         .uid("route-dead-letters");
-        events.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
-                .sinkTo(deadLetters)
-                .name("dead-letters-sink")
-                .uid("dead-letters-sink");
 
         // per user: state in RocksDB, features, scores, inactivity checks, alerts; model
         // deployments reach every instance on a second, broadcast input
         UserActivityFunction perUser =
-                new UserActivityFunction(rules, clock, privacy).withScoresOutput(scores != null);
+                new UserActivityFunction(rules, clock, privacy)
+                        .withScoresOutput(scores != null)
+                        .withScoreFeatures(scoreFeatures);
         SingleOutputStreamOperator<Alert> scored =
                 events.keyBy(SourceRecord::userId)
                         .connect(
@@ -215,8 +221,13 @@ public class PropensityJob {
                                 new ModelAwareKeyedOperator<>(perUser))
                         .uid("user-activity");
 
-        // alerts and late events to their topics
+        // alerts, late events and dead letters (refused records and re-sent events) to their topics
         scored.sinkTo(alerts).name("alerts-sink").uid("alerts-sink");
+        events.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
+                .union(scored.getSideOutput(UserActivityFunction.DUPLICATES))
+                .sinkTo(deadLetters)
+                .name("dead-letters-sink")
+                .uid("dead-letters-sink");
         scored.getSideOutput(UserActivityFunction.LATE_EVENTS)
                 .sinkTo(lateEvents)
                 .name("late-events-sink")

@@ -6,6 +6,7 @@ import io.propensity.features.FeatureSchema;
 import io.propensity.features.InactivitySchedule;
 import io.propensity.features.ShopperEvent;
 import io.propensity.features.UserActivity;
+import io.propensity.features.io.EventJson;
 import io.propensity.job.lifecycle.ModelDeployment;
 import io.propensity.job.lifecycle.ModelDeploymentListener;
 import io.propensity.job.lifecycle.ModelLifecycle;
@@ -90,6 +91,19 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     public static final OutputTag<LateEvent> LATE_EVENTS =
             new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
 
+    /**
+     * Re-sent events, as dead letters: an event equal to one the user's state already applied (same
+     * time, type and product), which changes nothing, goes to the dead-letter topic with its reason
+     * and coordinates, so that no record the job received goes unaccounted for.
+     */
+    public static final OutputTag<DeadLetter> DUPLICATES =
+            new OutputTag<>("duplicates", TypeInformation.of(DeadLetter.class));
+
+    /** The reason of a duplicate's dead letter. */
+    static final String DUPLICATE_REASON =
+            "duplicate: an event of this user with the same event_time, event_type and product_id"
+                    + " was already applied; ignored";
+
     /** What the job did to forget users (erasures, consent withdrawals), one record each. */
     public static final OutputTag<AuditRecord> AUDIT =
             new OutputTag<>("audit", TypeInformation.of(AuditRecord.class));
@@ -128,6 +142,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     private transient FeatureConfig featureConfig;
     private transient InactivitySchedule schedule;
     private boolean scoresOutput;
+    private boolean scoreFeatures;
     private transient List<ModelDeployment> restoredModels;
     private transient ServingModels models;
     private transient double[] features;
@@ -363,6 +378,17 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         ApplyOutcome outcome = activity.apply(event, featureConfig);
         if (outcome == ApplyOutcome.DUPLICATE) {
             duplicateEvents.inc();
+            // the record as parsed, in the wire format (the raw bytes are not kept this far)
+            ctx.output(
+                    DUPLICATES,
+                    new DeadLetter(
+                                    DUPLICATE_REASON,
+                                    EventJson.write(event),
+                                    record.topic(),
+                                    record.partition(),
+                                    record.offset(),
+                                    clock.millis())
+                            .pseudonymised(pseudonymiser));
             return;
         }
         if (outcome == ApplyOutcome.LATE) {
@@ -697,6 +723,7 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         }
         String outputId = pseudonymiser.of(userId);
         long now = clock.millis();
+        double[] vector = scoreFeatures ? features : null;
         if (scoresOutput) {
             ctx.output(
                     ModelLifecycle.SCORES,
@@ -708,7 +735,8 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
                             triggerEventType,
                             triggerTime,
                             eventTime,
-                            now));
+                            now,
+                            vector));
         }
         if (shadow != null) {
             ctx.output(
@@ -721,7 +749,8 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
                             triggerEventType,
                             triggerTime,
                             eventTime,
-                            now));
+                            now,
+                            vector));
         }
     }
 
@@ -761,6 +790,16 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
      */
     public UserActivityFunction withScoresOutput(boolean enabled) {
         this.scoresOutput = enabled;
+        return this;
+    }
+
+    /**
+     * Score records (served and shadow) also carry the feature vector they scored ({@code
+     * --score-features}): what a drift monitor or a parity check against the training needs. Off by
+     * default: it copies the vector and adds about 1.5 KB of JSON to each record.
+     */
+    public UserActivityFunction withScoreFeatures(boolean enabled) {
+        this.scoreFeatures = enabled;
         return this;
     }
 

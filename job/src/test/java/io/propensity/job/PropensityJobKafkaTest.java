@@ -7,6 +7,7 @@ import io.propensity.features.ShopperEvent;
 import io.propensity.features.io.EventFileReader;
 import io.propensity.features.io.EventFormat;
 import io.propensity.features.io.EventJson;
+import io.propensity.job.lifecycle.ModelLifecycle;
 import io.propensity.scoring.Scorer;
 
 import org.apache.flink.configuration.Configuration;
@@ -73,11 +74,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the end: the long idleness keeps the job's watermark behind every partition's events, so the job
  * too runs each check before the user's next event, never early.
  *
- * <p>What is compared of the vectors is what an alert shows: its score, a function of the whole
- * vector through the model, and its top features. The test models score few features (see {@link
- * TestModels}), so a difference in a feature that neither model nor the cards' top features use
- * would go unseen here; the job keeps no other trace of the vector it scored. Comparing the whole
- * vector needs a test hook in the job's scoring path, which the job does not have.
+ * <p>The vectors are compared whole: the job runs with {@code --scores-topic} and {@code
+ * --score-features}, so every score it computed (each applied event's purchase-intent score, each
+ * inactivity check's churn-risk score) reaches Kafka with the vector it scored, and each must equal
+ * the offline replay's, feature by feature and bit for bit, in the same order per user. The test
+ * models read few features (see {@link TestModels}), so equal scores alone would not show a
+ * difference in the others.
  */
 class PropensityJobKafkaTest {
 
@@ -149,11 +151,13 @@ class PropensityJobKafkaTest {
         String alerts = "alerts-" + run;
         String deadLetters = "dead-letters-" + run;
         String late = "late-" + run;
+        String scores = "scores-" + run;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             admin.createTopics(
                             List.of(
                                     new NewTopic(events, 2, (short) 1),
                                     new NewTopic(alerts, 2, (short) 1),
+                                    new NewTopic(scores, 2, (short) 1),
                                     new NewTopic(deadLetters, 1, (short) 1),
                                     new NewTopic(late, 1, (short) 1)))
                     .all()
@@ -177,6 +181,9 @@ class PropensityJobKafkaTest {
                             deadLetters,
                             "--late-topic",
                             late,
+                            "--scores-topic",
+                            scores,
+                            "--score-features",
                             "--group-id",
                             "test-" + run,
                             "--delivery",
@@ -210,15 +217,39 @@ class PropensityJobKafkaTest {
                         options.outOfOrderness,
                         options.idleness,
                         ProcessingClock.SYSTEM)
+                .withModelLifecycle(
+                        null,
+                        ModelLifecycle.scoreSink(
+                                options.bootstrapServers,
+                                options.scoresTopic,
+                                options.groupId,
+                                "scores",
+                                options.delivery,
+                                options.kafkaProperties,
+                                KafkaConnectors.DEFAULT_TRANSACTION_TIMEOUT_MS),
+                        null)
+                .withScoreFeatures(options.scoreFeatures)
                 .build(env);
         JobClient job = env.executeAsync("propensity-test-" + run);
         job.getJobExecutionResult().get(3, TimeUnit.MINUTES);
 
-        // alerts: the same as offline, field by field
-        assertSameAlerts(offlineReplay(produced.events, rules), readAll(alerts, isolation));
+        // alerts: the same as offline, field by field; every score with its whole vector
+        Offline offline = offlineReplay(produced.events, rules);
+        assertSameAlerts(offline.alerts, readAll(alerts, isolation));
+        assertSameScores(offline.scores, readAll(scores, isolation));
 
-        // dead letters: every bad record, with its reason and coordinates
-        List<JsonNode> dead = readAll(deadLetters, isolation);
+        // dead letters: every bad record, with its reason and coordinates, and every re-sent
+        // event the offline replay found a duplicate (the one sent below, and any in the data)
+        List<JsonNode> dead = new ArrayList<>();
+        List<JsonNode> duplicates = new ArrayList<>();
+        for (JsonNode letter : readAll(deadLetters, isolation)) {
+            (letter.get("reason").asText().startsWith("duplicate:") ? duplicates : dead)
+                    .add(letter);
+        }
+        assertThat(duplicates).hasSize((int) offline.duplicates).isNotEmpty();
+        assertThat(duplicates)
+                .extracting(letter -> letter.get("offset").asLong())
+                .contains(produced.duplicateOffset);
         assertThat(dead).hasSize(produced.bad.size());
         Map<Long, JsonNode> deadByOffset = new HashMap<>();
         for (JsonNode letter : dead) {
@@ -364,8 +395,18 @@ class PropensityJobKafkaTest {
             reader.forEachRemaining(events::add);
         }
         assertThat(badLines).as("the slice ends in a cut-off line").isNotEmpty();
-        assertSameAlerts(offlineReplay(events, rules), readAll(alerts, "read_uncommitted"));
-        List<JsonNode> dead = readAll(deadLetters, "read_uncommitted");
+        Offline offline = offlineReplay(events, rules);
+        assertSameAlerts(offline.alerts, readAll(alerts, "read_uncommitted"));
+        List<JsonNode> dead = new ArrayList<>();
+        long duplicates = 0;
+        for (JsonNode letter : readAll(deadLetters, "read_uncommitted")) {
+            if (letter.get("reason").asText().startsWith("duplicate:")) {
+                duplicates++;
+            } else {
+                dead.add(letter);
+            }
+        }
+        assertThat(duplicates).isEqualTo(offline.duplicates);
         assertThat(dead)
                 .extracting(letter -> letter.get("offset").asLong())
                 .containsExactlyInAnyOrderElementsOf(badLines);
@@ -382,6 +423,7 @@ class PropensityJobKafkaTest {
         final List<Bad> bad = new ArrayList<>();
         long lateOffset;
         String lateUser;
+        long duplicateOffset;
     }
 
     private record Bad(String raw, String reasonPart, int partition, long offset) {}
@@ -469,7 +511,8 @@ class PropensityJobKafkaTest {
                     send(producer, topic, latest.userId(), EventJson.write(lateEvent)).offset();
             produced.lateUser = latest.userId();
             produced.events.add(lateEvent);
-            send(producer, topic, latest.userId(), EventJson.write(latest));
+            produced.duplicateOffset =
+                    send(producer, topic, latest.userId(), EventJson.write(latest)).offset();
             produced.events.add(latest);
         }
         return produced;
@@ -501,18 +544,79 @@ class PropensityJobKafkaTest {
             double[] reasonValues,
             double[] reasonContributions) {}
 
+    /** A score the offline replay expects: when, what, and the whole vector it scored. */
+    private record ExpectedScore(long triggerTime, double score, double[] features) {}
+
+    /** The offline replay's alerts by key, and its scores by type and user in order. */
+    private record Offline(
+            Map<String, Expected> alerts,
+            Map<String, List<ExpectedScore>> scores,
+            long duplicates) {}
+
+    /**
+     * Every score record against the offline replay's: per type and user the same scores in the
+     * same order, each with the same trigger time, score and every feature, exactly (a missing
+     * feature is {@code null} in the record and NaN offline).
+     */
+    private static void assertSameScores(
+            Map<String, List<ExpectedScore>> expected, List<JsonNode> actual) {
+        Map<String, List<JsonNode>> byUser = new TreeMap<>();
+        for (JsonNode record : actual) {
+            String key = record.get("type").asText() + "|" + record.get("user_id").asText();
+            byUser.computeIfAbsent(key, k -> new ArrayList<>()).add(record);
+        }
+        java.util.Set<String> missing = new java.util.TreeSet<>(expected.keySet());
+        missing.removeAll(byUser.keySet());
+        java.util.Set<String> extra = new java.util.TreeSet<>(byUser.keySet());
+        extra.removeAll(expected.keySet());
+        assertThat(missing)
+                .as("users and types never scored by the job (and unexpected ones: %s)", extra)
+                .isEmpty();
+        assertThat(extra).as("scores the offline replay does not expect").isEmpty();
+        List<String> names = FeatureSchema.names();
+        long compared = 0;
+        for (Map.Entry<String, List<ExpectedScore>> entry : expected.entrySet()) {
+            List<JsonNode> records = byUser.get(entry.getKey());
+            assertThat(records).as("scores of %s", entry.getKey()).hasSameSizeAs(entry.getValue());
+            for (int i = 0; i < records.size(); i++) {
+                JsonNode record = records.get(i);
+                ExpectedScore want = entry.getValue().get(i);
+                String where = entry.getKey() + " #" + i;
+                assertThat(record.get("trigger").get("time").asLong())
+                        .as(where)
+                        .isEqualTo(want.triggerTime);
+                assertThat(record.get("score").asDouble()).as(where).isEqualTo(want.score);
+                JsonNode vector = record.get("features");
+                assertThat(vector).as(where).hasSize(names.size());
+                for (int f = 0; f < names.size(); f++) {
+                    JsonNode value = vector.get(names.get(f));
+                    double got = value.isNull() ? Double.NaN : value.asDouble();
+                    // bit for bit; every NaN is the one a missing value reads as
+                    assertThat(Double.doubleToLongBits(got))
+                            .as("%s %s: %s, offline %s", where, names.get(f), got, want.features[f])
+                            .isEqualTo(Double.doubleToLongBits(want.features[f]));
+                }
+                compared++;
+            }
+        }
+        // every applied event was scored, so there are more scores than alerts by far
+        assertThat(compared).isGreaterThan(17_000);
+    }
+
     /**
      * The offline side: {@link FeatureReplay} over the events in the order they were produced (each
      * user's events in their partition's order), scored with the same models, thresholds and alert
      * rules (cooldown per session, one churn alert per inactivity episode).
      */
-    private static Map<String, Expected> offlineReplay(List<ShopperEvent> events, AlertRules rules)
+    private static Offline offlineReplay(List<ShopperEvent> events, AlertRules rules)
             throws Exception {
         Scorer purchase = rules.purchaseModel().load(rules.scorerKind());
         Scorer churn = rules.churnModel().load(rules.scorerKind());
         assertThat(rules.cooldownMillis()).isEqualTo(AlertRules.COOLDOWN_SESSION);
 
         Map<String, Expected> expected = new TreeMap<>();
+        Map<String, List<ExpectedScore>> scores = new TreeMap<>();
+        long[] duplicates = new long[1];
         // per user: the session of the latest purchase alert, the episode of the latest churn
         // alert; a user forgotten for retention would start afresh, which the 3 hours of data
         // cannot reach
@@ -521,11 +625,22 @@ class PropensityJobKafkaTest {
                 new FeatureReplay(
                         rules.featureConfig(),
                         (event, outcome, state, features) -> {
+                            if (outcome == ApplyOutcome.DUPLICATE) {
+                                duplicates[0]++;
+                            }
                             if (outcome != ApplyOutcome.APPLIED) {
                                 return;
                             }
                             long[] user = alertedOf(alerted, event.userId());
                             double score = purchase.score(features);
+                            scores.computeIfAbsent(
+                                            "purchase_intent|" + event.userId(),
+                                            k -> new ArrayList<>())
+                                    .add(
+                                            new ExpectedScore(
+                                                    event.eventTimeMillis(),
+                                                    score,
+                                                    features.clone()));
                             if (score >= rules.purchaseThreshold()
                                     && state.currentSessionStartMillis() != user[0]) {
                                 user[0] = state.currentSessionStartMillis();
@@ -545,6 +660,8 @@ class PropensityJobKafkaTest {
                         (userId, check, state, features) -> {
                             long[] user = alertedOf(alerted, userId);
                             double score = churn.score(features);
+                            scores.computeIfAbsent("churn_risk|" + userId, k -> new ArrayList<>())
+                                    .add(new ExpectedScore(check, score, features.clone()));
                             long episode = state.lastEventMillis();
                             if (score >= rules.churnThreshold() && user[1] != episode) {
                                 user[1] = episode;
@@ -561,7 +678,7 @@ class PropensityJobKafkaTest {
                         });
         replay.replay(events.iterator());
         replay.finish(Long.MAX_VALUE);
-        return expected;
+        return new Offline(expected, scores, duplicates[0]);
     }
 
     private static long[] alertedOf(Map<String, long[]> alerted, String userId) {
@@ -639,8 +756,14 @@ class PropensityJobKafkaTest {
                     JsonNode json = JSON.readTree(record.value());
                     records.add(json);
                     if (json.has("user_id")) {
+                        // alerts are keyed by user id, score records by <user_id>/<type>
+                        String user = json.get("user_id").asText();
+                        boolean scoreRecord = json.has("score") && !json.has("alert_id");
                         assertThat(new String(record.key(), StandardCharsets.UTF_8))
-                                .isEqualTo(json.get("user_id").asText());
+                                .isEqualTo(
+                                        scoreRecord
+                                                ? user + "/" + json.get("type").asText()
+                                                : user);
                     }
                 }
             }

@@ -2,6 +2,7 @@ package io.propensity.job;
 
 import io.propensity.features.EventType;
 import io.propensity.features.ShopperEvent;
+import io.propensity.features.io.EventJson;
 import io.propensity.scoring.ExplanationMethod;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -298,6 +299,29 @@ class UserActivityFunctionTest {
 
         assertThat(alerts()).isEmpty();
         assertThat(harness.getSideOutput(UserActivityFunction.LATE_EVENTS)).isNull();
+        // the re-sent record is accounted for on the dead-letter topic, with its coordinates
+        assertThat(harness.getSideOutput(UserActivityFunction.DUPLICATES))
+                .singleElement()
+                .satisfies(
+                        record -> {
+                            DeadLetter letter = (DeadLetter) record.getValue();
+                            assertThat(letter.reason()).startsWith("duplicate:");
+                            assertThat(letter.topic()).isEqualTo("events");
+                            assertThat(letter.partition()).isEqualTo(3);
+                            assertThat(letter.offset()).isEqualTo(offset - 1);
+                            assertThat(EventJson.parse(letter.raw()))
+                                    .isEqualTo(
+                                            new ShopperEvent(
+                                                    "u1",
+                                                    T0,
+                                                    EventType.CART,
+                                                    null,
+                                                    "p1",
+                                                    null,
+                                                    null,
+                                                    null,
+                                                    Double.NaN));
+                        });
 
         send("u1", T0 + 10 * SECOND, EventType.CART, "p2");
         assertThat(alerts()).hasSize(1);

@@ -1,5 +1,7 @@
 package io.propensity.job.lifecycle;
 
+import io.propensity.features.FeatureSchema;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,6 +30,8 @@ import java.nio.charset.StandardCharsets;
  * @param triggerTime the time the features were computed as of, epoch ms
  * @param eventTime the user's latest event's time, epoch ms
  * @param emittedAt processing time, epoch ms
+ * @param features the feature vector scored, in {@link FeatureSchema} order, with {@code
+ *     --score-features}; {@code null} without (the record then has no {@code features} field)
  */
 public record ScoreRecord(
         String userId,
@@ -42,11 +46,12 @@ public record ScoreRecord(
         String triggerEventType,
         long triggerTime,
         long eventTime,
-        long emittedAt) {
+        long emittedAt,
+        double[] features) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** A score of a served or shadow model. */
+    /** A score of a served or shadow model, without its features. */
     public static ScoreRecord of(
             ServedModel model,
             String userId,
@@ -56,6 +61,32 @@ public record ScoreRecord(
             long triggerTime,
             long eventTime,
             long emittedAt) {
+        return of(
+                model,
+                userId,
+                score,
+                triggerKind,
+                triggerEventType,
+                triggerTime,
+                eventTime,
+                emittedAt,
+                null);
+    }
+
+    /**
+     * A score of a served or shadow model with the vector it scored, copied (the caller reuses its
+     * array), or without one for {@code null}.
+     */
+    public static ScoreRecord of(
+            ServedModel model,
+            String userId,
+            double score,
+            String triggerKind,
+            String triggerEventType,
+            long triggerTime,
+            long eventTime,
+            long emittedAt,
+            double[] features) {
         return new ScoreRecord(
                 userId,
                 model.role().task(),
@@ -69,7 +100,8 @@ public record ScoreRecord(
                 triggerEventType,
                 triggerTime,
                 eventTime,
-                emittedAt);
+                emittedAt,
+                features == null ? null : features.clone());
     }
 
     /** The Kafka key: {@code <user_id>/<type>}. */
@@ -96,6 +128,19 @@ public record ScoreRecord(
         trigger.put("time", triggerTime);
         json.put("event_time", eventTime);
         json.put("emitted_at", emittedAt);
+        if (features != null) {
+            // by name, as the model cards and the README's feature table call them; a missing
+            // value (NaN) is null, as in the wire format
+            ObjectNode vector = json.putObject("features");
+            java.util.List<String> names = FeatureSchema.names();
+            for (int f = 0; f < features.length; f++) {
+                if (Double.isNaN(features[f])) {
+                    vector.putNull(names.get(f));
+                } else {
+                    vector.put(names.get(f), features[f]);
+                }
+            }
+        }
         try {
             return MAPPER.writeValueAsBytes(json);
         } catch (JsonProcessingException e) {

@@ -1,5 +1,6 @@
 package io.propensity.job.lifecycle;
 
+import io.propensity.features.FeatureSchema;
 import io.propensity.job.JobOptions;
 import io.propensity.scoring.ModelCard;
 import io.propensity.scoring.ScorerKind;
@@ -49,6 +50,93 @@ class LifecycleOutputsTest {
         assertThat(json.get("trigger").get("time").asLong()).isEqualTo(1000L);
         assertThat(json.get("event_time").asLong()).isEqualTo(900L);
         assertThat(json.get("emitted_at").asLong()).isEqualTo(2000L);
+    }
+
+    @Test
+    void shouldWriteTheScoredVectorByFeatureNameWithMissingValuesAsNull() throws Exception {
+        ServedModel model =
+                new ServedModel(
+                        ModelRole.CHURN_RISK,
+                        Arm.CHAMPION,
+                        ModelCard.read(ModelCard.besidePmml(PURCHASE_V2)),
+                        Scorers.loadWithCard(PURCHASE_V2, ScorerKind.COMPILED),
+                        0.5,
+                        ModelDeployment.SHADOW,
+                        0);
+        double[] vector = FeatureSchema.newVector();
+        for (int f = 0; f < vector.length; f++) {
+            vector[f] = f + 0.5;
+        }
+        vector[FeatureSchema.SECONDS_SINCE_LAST_PURCHASE] = Double.NaN;
+
+        ScoreRecord record =
+                ScoreRecord.of(
+                        model, "u-7", 0.25, "inactivity_check", null, 1000L, 900L, 2000L, vector);
+        vector[0] = -1; // the caller reuses its array: the record keeps its own copy
+        JsonNode features = new ObjectMapper().readTree(record.toJson()).get("features");
+
+        assertThat(features).hasSize(FeatureSchema.size());
+        assertThat(features.get("view_count_1h").asDouble()).isEqualTo(0.5);
+        assertThat(features.get("day_of_week").asDouble())
+                .isEqualTo(FeatureSchema.DAY_OF_WEEK + 0.5);
+        assertThat(features.get("seconds_since_last_purchase").isNull()).isTrue();
+        // without the option no vector is written
+        JsonNode plain =
+                new ObjectMapper()
+                        .readTree(
+                                ScoreRecord.of(model, "u-7", 0.25, "event", "cart", 1, 1, 2)
+                                        .toJson());
+        assertThat(plain.has("features")).isFalse();
+    }
+
+    @Test
+    void shouldLeaveTheKafkaTimestampToTheProducerNotTheEventTime() throws Exception {
+        ServedModel model =
+                new ServedModel(
+                        ModelRole.PURCHASE_INTENT,
+                        Arm.CHAMPION,
+                        ModelCard.read(ModelCard.besidePmml(PURCHASE_V2)),
+                        Scorers.loadWithCard(PURCHASE_V2, ScorerKind.COMPILED),
+                        0.5,
+                        ModelDeployment.SHADOW,
+                        0);
+        ScoreRecord record = ScoreRecord.of(model, "u-7", 0.25, "event", "view", 1, 1, 2);
+
+        // an event time of 2019: a record stamped with it is past any retention.ms at once
+        var produced =
+                new ModelLifecycle.ScoreSerializer("scores")
+                        .serialize(record, null, 1_569_888_000_000L);
+
+        assertThat(produced.timestamp()).isNull();
+        assertThat(produced.topic()).isEqualTo("scores");
+        assertThat(produced.key()).isEqualTo(record.kafkaKey());
+    }
+
+    @Test
+    void shouldTakeScoreFeaturesOnlyWithATopicThatCarriesScores() {
+        assertThat(JobOptions.parse(new String[0]).scoreFeatures).isFalse();
+        assertThat(
+                        JobOptions.parse(new String[] {"--scores-topic", "s", "--score-features"})
+                                .scoreFeatures)
+                .isTrue();
+        assertThat(
+                        JobOptions.parse(
+                                        new String[] {
+                                            "--models-dir", "file:///m", "--score-features", "false"
+                                        })
+                                .scoreFeatures)
+                .isFalse();
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--score-features"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--score-features: needs --scores-topic");
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        new String[] {
+                                            "--scores-topic", "s", "--score-features", "yes"
+                                        }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--score-features: 'yes' is not valid");
     }
 
     @Test
