@@ -10,8 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -199,7 +202,7 @@ public final class ServingModels implements AutoCloseable {
         if (deployment.retire()) {
             slots.challenger = null;
         } else if (deployment.arm() == Arm.CHAMPION) {
-            slots.champion = loaded.model;
+            slots.serve(loaded.model);
         } else {
             slots.challenger = loaded.model;
         }
@@ -224,9 +227,12 @@ public final class ServingModels implements AutoCloseable {
         volatile long activatedAt;
         final Counter alerts;
         final Histogram latency;
+        private final MetricGroup group;
+        private final Set<String> versionGauges = new HashSet<>();
 
         Slots(ServedModel champion, MetricGroup group, Supplier<Histogram> histograms) {
-            this.champion = champion;
+            this.group = group;
+            serve(champion);
             this.activatedAt = System.currentTimeMillis();
             alerts = group.counter("alerts");
             latency = group.histogram("scoringLatencyNanos", histograms.get());
@@ -239,6 +245,35 @@ public final class ServingModels implements AutoCloseable {
             group.gauge(
                     "abShare",
                     () -> challenger == null || challenger.isShadow() ? 0.0 : challenger.share());
+        }
+
+        /**
+         * Makes {@code model} the champion, with a numeric gauge for it that Prometheus exports
+         * (the string gauges above reach the web UI only): {@code model.<type>.version.<version>.
+         * scorer.<kind>.active}, 1 while that version serves with that scorer, 0 after it was
+         * replaced. One gauge per version and kind ever served by this instance: a few a day.
+         */
+        void serve(ServedModel model) {
+            champion = model;
+            String version = model.version();
+            String kind = model.info().kind().name().toLowerCase(Locale.ROOT);
+            if (versionGauges.add(version + "/" + kind)) {
+                group.addGroup("version", version)
+                        .addGroup("scorer", kind)
+                        .gauge(
+                                "active",
+                                () -> {
+                                    ServedModel now = champion;
+                                    return now.version().equals(version)
+                                                    && now.info()
+                                                            .kind()
+                                                            .name()
+                                                            .toLowerCase(Locale.ROOT)
+                                                            .equals(kind)
+                                            ? 1
+                                            : 0;
+                                });
+            }
         }
     }
 }

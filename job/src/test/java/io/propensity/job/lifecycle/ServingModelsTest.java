@@ -4,7 +4,6 @@ import io.propensity.scoring.ModelCard;
 import io.propensity.scoring.ScorerKind;
 import io.propensity.scoring.Scorers;
 
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 import org.junit.jupiter.api.AfterEach;
@@ -29,6 +28,7 @@ import static org.assertj.core.api.Assertions.within;
 class ServingModelsTest {
 
     private ServingModels models;
+    private RecordingMetricGroup metrics;
 
     @BeforeEach
     void startWithVersionOne() throws Exception {
@@ -38,7 +38,7 @@ class ServingModelsTest {
                         Map.of(
                                 ModelRole.PURCHASE_INTENT, champion(ModelRole.PURCHASE_INTENT),
                                 ModelRole.CHURN_RISK, champion(ModelRole.CHURN_RISK)),
-                        new UnregisteredMetricsGroup(),
+                        metrics = new RecordingMetricGroup(),
                         () -> new DescriptiveStatisticsHistogram(16),
                         "test");
     }
@@ -113,6 +113,26 @@ class ServingModelsTest {
     }
 
     @Test
+    void shouldShowTheServingVersionAndScorerAsNumbersAPrometheusReporterExports()
+            throws Exception {
+        String v1 = "model.purchase_intent.version.test-1.scorer.compiled.active";
+        String v2 = "model.purchase_intent.version.test-2.scorer.compiled.active";
+        assertThat(metrics.gaugeValue(v1)).isEqualTo(1);
+        assertThat(metrics.gaugeValue("model.churn_risk.version.test-1.scorer.compiled.active"))
+                .isEqualTo(1);
+        assertThat(metrics.gaugeValue(v2)).isNull();
+
+        models.submit(deployment(Arm.CHAMPION, PURCHASE_V2, null, 0));
+        awaitChange();
+
+        // the replaced version reads 0, the new one 1; the string gauge follows too
+        assertThat(metrics.gaugeValue(v1)).isEqualTo(0);
+        assertThat(metrics.gaugeValue(v2)).isEqualTo(1);
+        assertThat(metrics.gaugeValue("model.purchase_intent.modelVersion")).isEqualTo("test-2");
+        assertThat(metrics.count("modelSwaps")).isEqualTo(1);
+    }
+
+    @Test
     void shouldKeepTheOldModelWhenTheNewOneFailsToLoad() throws Exception {
         models.submit(deployment(Arm.CHAMPION, PURCHASE_BAD, null, 0));
         // loads run in order: once the retirement after it is applied, the bad one was handled
@@ -122,6 +142,9 @@ class ServingModelsTest {
         assertThat(models.champion(ModelRole.PURCHASE_INTENT).version()).isEqualTo("test-1");
         assertThat(models.score(models.champion(ModelRole.PURCHASE_INTENT), twoCarts()))
                 .isCloseTo(V1_TWO_CARTS, within(1e-6));
+        // the rejection is counted; the retirement after it is the one swap
+        assertThat(metrics.count("modelLoadFailures")).isEqualTo(1);
+        assertThat(metrics.count("modelSwaps")).isEqualTo(1);
     }
 
     @Test
