@@ -100,14 +100,14 @@ class StartupValidationTest {
         new Random(7).nextBytes(garbage);
         Files.write(model, garbage);
 
-        assertStopsNaming(model, scorer, "");
+        assertStopsNaming(model, scorer, "not a readable PMML document");
     }
 
     @Test
     void shouldRefuseAnEmptyModelFile() throws Exception {
         Path model = purchaseModel(pmml -> "");
 
-        assertStopsNaming(model, "compiled", "");
+        assertStopsNaming(model, "compiled", "not well-formed PMML at line 1");
     }
 
     @ParameterizedTest(name = "--{0} {1}")
