@@ -185,15 +185,14 @@ public class PropensityJob {
         DataStream<SourceRecord> records =
                 env.fromSource(source, watermarks, "events").uid("events-source");
 
-        // erasure requests join the events: they carry no event time, and the source goes idle
-        // when quiet, so they never hold back the watermark
+        // erasure requests join the events: they carry no event time and their source is idle
+        // from the start, so they never hold back the watermark
         if (erasureRequests != null) {
             records =
                     records.union(
                             env.fromSource(
                                             erasureRequests,
-                                            WatermarkStrategy.<SourceRecord>noWatermarks()
-                                                    .withIdleness(idleness),
+                                            ControlWatermarks.<SourceRecord>alwaysIdle(),
                                             "erasure-requests")
                                     .uid("erasure-requests-source"));
         }

@@ -1,5 +1,6 @@
 package io.propensity.job.lifecycle;
 
+import io.propensity.job.ControlWatermarks;
 import io.propensity.scoring.ScorerKind;
 
 import org.apache.flink.api.common.functions.FlatMapFunction;
@@ -84,7 +85,7 @@ public final class ModelLifecycle {
             // either source goes through the same resolver; both are idle for event time
             String source = control instanceof FileSource ? "models-dir-source" : "models-source";
             deployments =
-                    env.fromSource(control, ModelControlWatermarks.alwaysIdle(), source)
+                    env.fromSource(control, ControlWatermarks.alwaysIdle(), source)
                             .uid(source)
                             .setParallelism(1)
                             .process(new ModelCommandResolver(kind))
