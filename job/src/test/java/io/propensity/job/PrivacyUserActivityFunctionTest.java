@@ -2,6 +2,11 @@ package io.propensity.job;
 
 import io.propensity.features.EventType;
 import io.propensity.features.ShopperEvent;
+import io.propensity.job.lifecycle.Arm;
+import io.propensity.job.lifecycle.ModelDeployment;
+import io.propensity.job.lifecycle.ModelLifecycle;
+import io.propensity.job.lifecycle.ModelRole;
+import io.propensity.job.lifecycle.ScoreRecord;
 import io.propensity.job.privacy.AuditRecord;
 import io.propensity.job.privacy.ErasureRequest;
 import io.propensity.job.privacy.PrivacyRules;
@@ -12,20 +17,29 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.OutputTag;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Queue;
 import java.util.stream.Collectors;
 
+import static io.propensity.job.TestModels.logistic;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Erasure, suppression, consent and pseudonymisation in the per-user function, in a keyed harness.
@@ -38,6 +52,7 @@ class PrivacyUserActivityFunctionTest {
 
     private static final long T0 = Instant.parse("2019-10-01T10:00:00Z").toEpochMilli();
     private static final long SECOND = 1000;
+    private static final long DAY = 24 * 60 * 60 * SECOND;
     private static final long NOW = 1_700_000_000_000L;
     private static final String USER = "shopper-541312140";
     private static final String OTHER = "shopper-7";
@@ -48,11 +63,42 @@ class PrivacyUserActivityFunctionTest {
     @TempDir Path dir;
 
     private void open(PrivacyRules privacy) throws Exception {
+        open(new UserActivityFunction(TestModels.rules(), () -> NOW, privacy));
+    }
+
+    private void open(UserActivityFunction function) throws Exception {
         harness =
                 ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new UserActivityFunction(TestModels.rules(), () -> NOW, privacy),
-                        SourceRecord::userId,
-                        Types.STRING);
+                        function, SourceRecord::userId, Types.STRING);
+    }
+
+    /**
+     * Version test-2 of the purchase-intent model as a shadow challenger: the session_carts leaves
+     * are -1 and 2 instead of -2 and 1 (see {@code test-models/lifecycle/}).
+     */
+    private static ModelDeployment shadowPurchaseV2() throws Exception {
+        Path pmml = TestModels.DIR.resolve("lifecycle/purchase-intent-v2.pmml");
+        return new ModelDeployment(
+                ModelRole.PURCHASE_INTENT,
+                Arm.CHALLENGER,
+                false,
+                null,
+                pmml.toString(),
+                Files.readString(pmml, StandardCharsets.UTF_8),
+                Files.readString(
+                        pmml.resolveSibling("purchase-intent-v2.card.json"),
+                        StandardCharsets.UTF_8),
+                ModelDeployment.SHADOW,
+                0,
+                null,
+                0);
+    }
+
+    /** HMAC-SHA-256 of the id's UTF-8 bytes as lower-case hex, computed here, not by the job. */
+    private static String hmacSha256Hex(byte[] key, String id) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(id.getBytes(StandardCharsets.UTF_8)));
     }
 
     @AfterEach
@@ -83,8 +129,15 @@ class PrivacyUserActivityFunctionTest {
     }
 
     private List<AuditRecord> audit() {
-        Queue<StreamRecord<AuditRecord>> records =
-                harness.getSideOutput(UserActivityFunction.AUDIT);
+        return side(UserActivityFunction.AUDIT);
+    }
+
+    private List<ScoreRecord> scores() {
+        return side(ModelLifecycle.SCORES);
+    }
+
+    private <T> List<T> side(OutputTag<T> tag) {
+        Queue<StreamRecord<T>> records = harness.getSideOutput(tag);
         return records == null
                 ? List.of()
                 : records.stream().map(StreamRecord::getValue).collect(Collectors.toList());
@@ -269,5 +322,62 @@ class PrivacyUserActivityFunctionTest {
                         audit.kafkaKey())) {
             assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain(USER);
         }
+    }
+
+    @Test
+    void shouldCarryOnlyPseudonymsInServedAndShadowScores() throws Exception {
+        Path keyFile = dir.resolve("pseudonym.key");
+        byte[] key = "fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.UTF_8);
+        Files.write(keyFile, key);
+        UserActivityFunction function =
+                new UserActivityFunction(
+                                TestModels.rules(),
+                                () -> NOW,
+                                new PrivacyRules(
+                                        true, new PseudonymKeySource(null, keyFile.toString())))
+                        .withScoresOutput(true);
+        // the active set a restore hands the function, installed before the first event
+        function.restoreModels(List.of(shadowPurchaseV2()));
+        open(function);
+        String pseudonym = hmacSha256Hex(key, USER);
+
+        cart(USER, T0);
+        cart(USER, T0 + 10 * SECOND);
+        harness.processWatermark(T0 + 10 * SECOND + DAY); // the 1 d inactivity check
+
+        // served: v1 margins 1 - 0.5 + 0 (no previous event), 1 + 1.5 + 0.25; churn -1 + 0.5
+        List<ScoreRecord> served = scores();
+        assertThat(served)
+                .extracting(ScoreRecord::type, ScoreRecord::triggerTime, ScoreRecord::shadow)
+                .containsExactly(
+                        tuple("purchase_intent", T0, false),
+                        tuple("purchase_intent", T0 + 10 * SECOND, false),
+                        tuple("churn_risk", T0 + 10 * SECOND + DAY, false));
+        assertThat(served.get(0).score()).isCloseTo(logistic(0.5), within(1e-6));
+        assertThat(served.get(1).score()).isCloseTo(logistic(2.75), within(1e-6));
+        assertThat(served.get(2).score()).isCloseTo(logistic(-0.5), within(1e-6));
+        // shadow: v2 margins 2 - 0.5 + 0, 2 + 1.5 + 0.25; the churn role has no shadow
+        List<ScoreRecord> shadow = side(ModelLifecycle.SHADOW_SCORES);
+        assertThat(shadow)
+                .extracting(ScoreRecord::modelVersion, ScoreRecord::shadow)
+                .containsExactly(tuple("test-2", true), tuple("test-2", true));
+        assertThat(shadow.get(0).score()).isCloseTo(logistic(1.5), within(1e-6));
+        assertThat(shadow.get(1).score()).isCloseTo(logistic(3.75), within(1e-6));
+
+        assertThat(alerts()).extracting(Alert::userId).containsExactly(pseudonym);
+        for (ScoreRecord record : concat(served, shadow)) {
+            assertThat(record.userId()).isEqualTo(pseudonym);
+            assertThat(new String(record.toJson(), StandardCharsets.UTF_8))
+                    .contains(pseudonym)
+                    .doesNotContain(USER);
+            assertThat(new String(record.kafkaKey(), StandardCharsets.UTF_8))
+                    .isEqualTo(pseudonym + "/" + record.type());
+        }
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 }
