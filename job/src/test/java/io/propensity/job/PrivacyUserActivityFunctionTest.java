@@ -375,6 +375,35 @@ class PrivacyUserActivityFunctionTest {
         }
     }
 
+    @Test
+    void shouldWriteNoScoresForAUserWhoWithdrewConsentUntilItIsGrantedAgain() throws Exception {
+        open(
+                new UserActivityFunction(TestModels.rules(), () -> NOW, PrivacyRules.DEFAULT)
+                        .withScoresOutput(true));
+        cart(USER, T0);
+        cart(USER, T0 + 10 * SECOND);
+        assertThat(scores()).hasSize(2);
+        assertThat(alerts()).hasSize(1);
+
+        send(USER, T0 + 20 * SECOND, EventType.VIEW, false);
+        // unflagged events: two carts would score and alert a fresh profile
+        cart(USER, T0 + 30 * SECOND);
+        cart(USER, T0 + 40 * SECOND);
+        // the 1 d, 2 d and 3 d inactivity checks would each score churn
+        harness.processWatermark(T0 + 4 * DAY);
+
+        assertThat(scores())
+                .extracting(ScoreRecord::triggerTime)
+                .containsExactly(T0, T0 + 10 * SECOND);
+        assertThat(alerts()).hasSize(1);
+
+        // granted again: this event is scored, the user is back
+        send(USER, T0 + 5 * DAY, EventType.CART, true);
+        assertThat(scores())
+                .extracting(ScoreRecord::triggerTime)
+                .containsExactly(T0, T0 + 10 * SECOND, T0 + 5 * DAY);
+    }
+
     private static <T> List<T> concat(List<T> first, List<T> second) {
         List<T> all = new ArrayList<>(first);
         all.addAll(second);
