@@ -6,6 +6,15 @@ import io.propensity.features.io.EventJson;
 import io.propensity.scoring.ExplanationMethod;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -17,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static io.propensity.job.TestModels.logistic;
@@ -38,6 +48,8 @@ class UserActivityFunctionTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, SourceRecord, Alert> harness;
     private long offset;
+    private MockEnvironment environment;
+    private InterceptingOperatorMetricGroup metrics;
 
     private void open(AlertRules rules) throws Exception {
         harness =
@@ -47,10 +59,51 @@ class UserActivityFunctionTest {
                         Types.STRING);
     }
 
+    /**
+     * As {@link #open}, in an environment whose operator metric group keeps what the function
+     * registers, for {@link #count}: the default harness's metric group drops every metric.
+     */
+    private void openRecordingMetrics(AlertRules rules) throws Exception {
+        InterceptingOperatorMetricGroup operatorMetrics = new InterceptingOperatorMetricGroup();
+        metrics = operatorMetrics;
+        environment =
+                new MockEnvironmentBuilder()
+                        .setMetricGroup(
+                                new InterceptingTaskMetricGroup() {
+                                    @Override
+                                    public InternalOperatorMetricGroup getOrAddOperator(
+                                            OperatorID id,
+                                            String name,
+                                            Map<String, String> additionalVariables) {
+                                        return operatorMetrics;
+                                    }
+                                })
+                        .build();
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new UserActivityFunction(rules, () -> NOW)),
+                        record -> record.event().userId(),
+                        Types.STRING,
+                        environment);
+        harness.open();
+    }
+
+    /** A counter the function registered, by name, after {@link #openRecordingMetrics}. */
+    private long count(String name) {
+        Metric metric = metrics.get(name);
+        assertThat(metric).as("counter %s", name).isInstanceOf(Counter.class);
+        return ((Counter) metric).getCount();
+    }
+
     @AfterEach
     void close() throws Exception {
         if (harness != null) {
             harness.close();
+            harness = null;
+        }
+        if (environment != null) {
+            environment.close();
+            environment = null;
         }
     }
 
@@ -221,11 +274,16 @@ class UserActivityFunctionTest {
 
     @Test
     void shouldForgetAUserAfterTheRetentionWithNothingLeftBehind() throws Exception {
-        open(TestModels.rules(AlertRules.COOLDOWN_SESSION, 0.8, Duration.ofDays(10)));
+        openRecordingMetrics(
+                TestModels.rules(AlertRules.COOLDOWN_SESSION, 0.8, Duration.ofDays(10)));
         send("u1", T0, EventType.VIEW, "p1");
         send("u2", T0 + HOUR, EventType.CART, "p1");
         assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
         assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+        harness.processWatermark(T0 + 10 * DAY + HOUR);
+        // u1's deadline (10 d and 1 ms after its event) has passed, u2's is 1 ms ahead
+        assertThat(count("expiredUsers")).isEqualTo(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
 
         harness.processWatermark(T0 + 10 * DAY + HOUR + 1);
 
@@ -237,11 +295,13 @@ class UserActivityFunctionTest {
                         org.assertj.core.groups.Tuple.tuple("u2", T0 + HOUR + 2 * DAY));
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(count("expiredUsers")).isEqualTo(2);
     }
 
     @Test
     void shouldStartAfreshWhenAnEventComesAfterTheRetentionBeforeItsTimerFired() throws Exception {
-        open(TestModels.rules(AlertRules.COOLDOWN_SESSION, 0.8, Duration.ofDays(10)));
+        openRecordingMetrics(
+                TestModels.rules(AlertRules.COOLDOWN_SESSION, 0.8, Duration.ofDays(10)));
         send("u1", T0, EventType.CART, "p1");
         send("u1", T0 + 11 * DAY, EventType.CART, "p2");
 
@@ -250,13 +310,15 @@ class UserActivityFunctionTest {
         assertThat(alerts()).isEmpty();
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(count("expiredUsers")).isEqualTo(1);
     }
 
     @Test
     void shouldSettleChecksAtOnceWhenTheWatermarkIsAlreadyPastThem() throws Exception {
         // e.g. another partition finished a bounded read (watermark at the end of time) while
         // this user's partition was idle: a timer registered now would never fire
-        open(TestModels.rules(AlertRules.COOLDOWN_SESSION, 0.8, Duration.ofDays(10)));
+        openRecordingMetrics(
+                TestModels.rules(AlertRules.COOLDOWN_SESSION, 0.8, Duration.ofDays(10)));
         harness.processWatermark(T0 + 30 * DAY);
 
         send("u1", T0, EventType.VIEW, "p1");
@@ -264,6 +326,7 @@ class UserActivityFunctionTest {
         assertThat(alerts()).extracting(Alert::triggerTime).containsExactly(T0 + 2 * DAY);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(count("expiredUsers")).isEqualTo(1);
     }
 
     @Test
