@@ -118,6 +118,21 @@ final class LocalDeployment {
         return JSON.readTree(response.body());
     }
 
+    /** GET of the REST API; {@code null} for 404 (e.g. a checkpoint gone from the history). */
+    JsonNode getOrNull(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(restUrl + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404) {
+            return null;
+        }
+        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
     void patch(String path) throws IOException, InterruptedException {
         HttpResponse<String> response =
                 http.send(
