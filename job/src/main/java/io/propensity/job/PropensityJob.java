@@ -197,11 +197,15 @@ public class PropensityJob {
                                     .uid("erasure-requests-source"));
         }
 
-        // refused records go to the dead-letter topic (with the re-sent events, below)
+        // refused records go to the dead-letter topic
         SingleOutputStreamOperator<SourceRecord> events =
                 records.process(new DeadLetterSplit(privacy))
                         .name("route-dead-letters")
                         .uid("route-dead-letters");
+        events.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
+                .sinkTo(deadLetters)
+                .name("dead-letters-sink")
+                .uid("dead-letters-sink");
 
         // per user: state in RocksDB, features, scores, inactivity checks, alerts; model
         // deployments reach every instance on a second, broadcast input
@@ -220,13 +224,8 @@ public class PropensityJob {
                                 new ModelAwareKeyedOperator<>(perUser))
                         .uid("user-activity");
 
-        // alerts, late events and dead letters (refused records and re-sent events) to their topics
+        // alerts, and events not applied (late or re-sent), to their topics
         scored.sinkTo(alerts).name("alerts-sink").uid("alerts-sink");
-        events.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
-                .union(scored.getSideOutput(UserActivityFunction.DUPLICATES))
-                .sinkTo(deadLetters)
-                .name("dead-letters-sink")
-                .uid("dead-letters-sink");
         scored.getSideOutput(UserActivityFunction.LATE_EVENTS)
                 .sinkTo(lateEvents)
                 .name("late-events-sink")

@@ -6,7 +6,6 @@ import io.propensity.features.FeatureSchema;
 import io.propensity.features.InactivitySchedule;
 import io.propensity.features.ShopperEvent;
 import io.propensity.features.UserActivity;
-import io.propensity.features.io.EventJson;
 import io.propensity.job.lifecycle.ModelDeployment;
 import io.propensity.job.lifecycle.ModelDeploymentListener;
 import io.propensity.job.lifecycle.ModelLifecycle;
@@ -87,19 +86,16 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(UserActivityFunction.class);
 
-    /** Events later than the allowed lateness behind their user's latest event. */
+    /**
+     * Events the user's state did not apply: later than the allowed lateness behind the user's
+     * latest event, or re-sent (equal to an event already applied: same time, type and product),
+     * each with its reason and coordinates, so that no record the job received goes unaccounted
+     * for.
+     */
     public static final OutputTag<LateEvent> LATE_EVENTS =
             new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
 
-    /**
-     * Re-sent events, as dead letters: an event equal to one the user's state already applied (same
-     * time, type and product), which changes nothing, goes to the dead-letter topic with its reason
-     * and coordinates, so that no record the job received goes unaccounted for.
-     */
-    public static final OutputTag<DeadLetter> DUPLICATES =
-            new OutputTag<>("duplicates", TypeInformation.of(DeadLetter.class));
-
-    /** The reason of a duplicate's dead letter. */
+    /** The reason of a re-sent event on the {@link #LATE_EVENTS} output. */
     static final String DUPLICATE_REASON =
             "duplicate: an event of this user with the same event_time, event_type and product_id"
                     + " was already applied; ignored";
@@ -378,17 +374,17 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         ApplyOutcome outcome = activity.apply(event, featureConfig);
         if (outcome == ApplyOutcome.DUPLICATE) {
             duplicateEvents.inc();
-            // the record as parsed, in the wire format (the raw bytes are not kept this far)
             ctx.output(
-                    DUPLICATES,
-                    new DeadLetter(
-                                    DUPLICATE_REASON,
-                                    EventJson.write(event),
-                                    record.topic(),
-                                    record.partition(),
-                                    record.offset(),
-                                    clock.millis())
-                            .pseudonymised(pseudonymiser));
+                    LATE_EVENTS,
+                    new LateEvent(
+                            DUPLICATE_REASON,
+                            pseudonymiser.enabled()
+                                    ? event.withUserId(pseudonymiser.of(event.userId()))
+                                    : event,
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            clock.millis()));
             return;
         }
         if (outcome == ApplyOutcome.LATE) {

@@ -2,7 +2,6 @@ package io.propensity.job;
 
 import io.propensity.features.EventType;
 import io.propensity.features.ShopperEvent;
-import io.propensity.features.io.EventJson;
 import io.propensity.scoring.ExplanationMethod;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -361,18 +360,17 @@ class UserActivityFunctionTest {
         send("u1", T0, EventType.CART, "p1"); // applied twice it would make two carts: an alert
 
         assertThat(alerts()).isEmpty();
-        assertThat(harness.getSideOutput(UserActivityFunction.LATE_EVENTS)).isNull();
-        // the re-sent record is accounted for on the dead-letter topic, with its coordinates
-        assertThat(harness.getSideOutput(UserActivityFunction.DUPLICATES))
+        // the re-sent record is accounted for beside the late events, with its coordinates
+        assertThat(harness.getSideOutput(UserActivityFunction.LATE_EVENTS))
                 .singleElement()
                 .satisfies(
                         record -> {
-                            DeadLetter letter = (DeadLetter) record.getValue();
-                            assertThat(letter.reason()).startsWith("duplicate:");
-                            assertThat(letter.topic()).isEqualTo("events");
-                            assertThat(letter.partition()).isEqualTo(3);
-                            assertThat(letter.offset()).isEqualTo(offset - 1);
-                            assertThat(EventJson.parse(letter.raw()))
+                            LateEvent resent = (LateEvent) record.getValue();
+                            assertThat(resent.reason()).startsWith("duplicate:");
+                            assertThat(resent.topic()).isEqualTo("events");
+                            assertThat(resent.partition()).isEqualTo(3);
+                            assertThat(resent.offset()).isEqualTo(offset - 1);
+                            assertThat(resent.event())
                                     .isEqualTo(
                                             new ShopperEvent(
                                                     "u1",
