@@ -108,14 +108,9 @@ final class LocalDeployment {
     }
 
     JsonNode get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response =
-                http.send(
-                        HttpRequest.newBuilder(URI.create(restUrl + path))
-                                .timeout(Duration.ofSeconds(10))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
+        JsonNode body = getOrNull(path);
+        assertThat(body).as("GET %s: 404", path).isNotNull();
+        return body;
     }
 
     /** GET of the REST API; {@code null} for 404 (e.g. a checkpoint gone from the history). */

@@ -374,37 +374,20 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         ApplyOutcome outcome = activity.apply(event, featureConfig);
         if (outcome == ApplyOutcome.DUPLICATE) {
             duplicateEvents.inc();
-            ctx.output(
-                    LATE_EVENTS,
-                    new LateEvent(
-                            DUPLICATE_REASON,
-                            pseudonymiser.enabled()
-                                    ? event.withUserId(pseudonymiser.of(event.userId()))
-                                    : event,
-                            record.topic(),
-                            record.partition(),
-                            record.offset(),
-                            clock.millis()));
+            setAside(ctx, DUPLICATE_REASON, record);
             return;
         }
         if (outcome == ApplyOutcome.LATE) {
             lateEvents.inc();
-            ctx.output(
-                    LATE_EVENTS,
-                    new LateEvent(
-                            "event_time "
-                                    + time
-                                    + " is more than the allowed lateness of "
-                                    + featureConfig.allowedLateness()
-                                    + " behind the user's latest event at "
-                                    + activity.lastEventMillis(),
-                            pseudonymiser.enabled()
-                                    ? event.withUserId(pseudonymiser.of(event.userId()))
-                                    : event,
-                            record.topic(),
-                            record.partition(),
-                            record.offset(),
-                            clock.millis()));
+            setAside(
+                    ctx,
+                    "event_time "
+                            + time
+                            + " is more than the allowed lateness of "
+                            + featureConfig.allowedLateness()
+                            + " behind the user's latest event at "
+                            + activity.lastEventMillis(),
+                    record);
             return;
         }
 
@@ -696,6 +679,22 @@ public class UserActivityFunction extends KeyedProcessFunction<String, SourceRec
         }
         ctx.timerService().registerEventTimeTimer(next);
         state.pendingTimer = next;
+    }
+
+    /** Sends an event the state did not apply to {@link #LATE_EVENTS}, with its reason. */
+    private void setAside(Context ctx, String reason, SourceRecord record) {
+        ShopperEvent event = record.event();
+        ctx.output(
+                LATE_EVENTS,
+                new LateEvent(
+                        reason,
+                        pseudonymiser.enabled()
+                                ? event.withUserId(pseudonymiser.of(event.userId()))
+                                : event,
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        clock.millis()));
     }
 
     /**

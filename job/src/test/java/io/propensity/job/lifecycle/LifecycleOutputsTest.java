@@ -20,17 +20,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The lifecycle's options and its score records, field by field. */
 class LifecycleOutputsTest {
 
+    /** The test-2 purchase model served in {@code role} and {@code arm} at {@code threshold}. */
+    private static ServedModel testTwo(ModelRole role, Arm arm, double threshold) throws Exception {
+        return new ServedModel(
+                role,
+                arm,
+                ModelCard.read(ModelCard.besidePmml(PURCHASE_V2)),
+                Scorers.loadWithCard(PURCHASE_V2, ScorerKind.COMPILED),
+                threshold,
+                ModelDeployment.SHADOW,
+                0);
+    }
+
     @Test
     void shouldWriteAScoreRecordKeyedByUserAndType() throws Exception {
-        ServedModel model =
-                new ServedModel(
-                        ModelRole.PURCHASE_INTENT,
-                        Arm.CHALLENGER,
-                        ModelCard.read(ModelCard.besidePmml(PURCHASE_V2)),
-                        Scorers.loadWithCard(PURCHASE_V2, ScorerKind.COMPILED),
-                        0.95,
-                        ModelDeployment.SHADOW,
-                        0);
+        ServedModel model = testTwo(ModelRole.PURCHASE_INTENT, Arm.CHALLENGER, 0.95);
         ScoreRecord record =
                 ScoreRecord.of(model, "u-7", 0.25, "event", "cart", 1000L, 900L, 2000L);
 
@@ -54,15 +58,7 @@ class LifecycleOutputsTest {
 
     @Test
     void shouldWriteTheScoredVectorByFeatureNameWithMissingValuesAsNull() throws Exception {
-        ServedModel model =
-                new ServedModel(
-                        ModelRole.CHURN_RISK,
-                        Arm.CHAMPION,
-                        ModelCard.read(ModelCard.besidePmml(PURCHASE_V2)),
-                        Scorers.loadWithCard(PURCHASE_V2, ScorerKind.COMPILED),
-                        0.5,
-                        ModelDeployment.SHADOW,
-                        0);
+        ServedModel model = testTwo(ModelRole.CHURN_RISK, Arm.CHAMPION, 0.5);
         double[] vector = FeatureSchema.newVector();
         for (int f = 0; f < vector.length; f++) {
             vector[f] = f + 0.5;
@@ -91,15 +87,7 @@ class LifecycleOutputsTest {
 
     @Test
     void shouldLeaveTheKafkaTimestampToTheProducerNotTheEventTime() throws Exception {
-        ServedModel model =
-                new ServedModel(
-                        ModelRole.PURCHASE_INTENT,
-                        Arm.CHAMPION,
-                        ModelCard.read(ModelCard.besidePmml(PURCHASE_V2)),
-                        Scorers.loadWithCard(PURCHASE_V2, ScorerKind.COMPILED),
-                        0.5,
-                        ModelDeployment.SHADOW,
-                        0);
+        ServedModel model = testTwo(ModelRole.PURCHASE_INTENT, Arm.CHAMPION, 0.5);
         ScoreRecord record = ScoreRecord.of(model, "u-7", 0.25, "event", "view", 1, 1, 2);
 
         // an event time of 2019: a record stamped with it is past any retention.ms at once
