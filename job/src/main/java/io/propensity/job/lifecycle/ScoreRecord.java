@@ -51,31 +51,9 @@ public record ScoreRecord(
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** A score of a served or shadow model, without its features. */
-    public static ScoreRecord of(
-            ServedModel model,
-            String userId,
-            double score,
-            String triggerKind,
-            String triggerEventType,
-            long triggerTime,
-            long eventTime,
-            long emittedAt) {
-        return of(
-                model,
-                userId,
-                score,
-                triggerKind,
-                triggerEventType,
-                triggerTime,
-                eventTime,
-                emittedAt,
-                null);
-    }
-
     /**
      * A score of a served or shadow model with the vector it scored, copied (the caller reuses its
-     * array), or without one for {@code null}.
+     * array), or without one for {@code null} (no {@code --score-features}).
      */
     public static ScoreRecord of(
             ServedModel model,

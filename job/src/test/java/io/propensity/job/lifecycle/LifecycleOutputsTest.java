@@ -36,7 +36,7 @@ class LifecycleOutputsTest {
     void shouldWriteAScoreRecordKeyedByUserAndType() throws Exception {
         ServedModel model = testTwo(ModelRole.PURCHASE_INTENT, Arm.CHALLENGER, 0.95);
         ScoreRecord record =
-                ScoreRecord.of(model, "u-7", 0.25, "event", "cart", 1000L, 900L, 2000L);
+                ScoreRecord.of(model, "u-7", 0.25, "event", "cart", 1000L, 900L, 2000L, null);
 
         assertThat(new String(record.kafkaKey(), StandardCharsets.UTF_8))
                 .isEqualTo("u-7/purchase_intent");
@@ -80,7 +80,7 @@ class LifecycleOutputsTest {
         JsonNode plain =
                 new ObjectMapper()
                         .readTree(
-                                ScoreRecord.of(model, "u-7", 0.25, "event", "cart", 1, 1, 2)
+                                ScoreRecord.of(model, "u-7", 0.25, "event", "cart", 1, 1, 2, null)
                                         .toJson());
         assertThat(plain.has("features")).isFalse();
     }
@@ -88,7 +88,7 @@ class LifecycleOutputsTest {
     @Test
     void shouldLeaveTheKafkaTimestampToTheProducerNotTheEventTime() throws Exception {
         ServedModel model = testTwo(ModelRole.PURCHASE_INTENT, Arm.CHAMPION, 0.5);
-        ScoreRecord record = ScoreRecord.of(model, "u-7", 0.25, "event", "view", 1, 1, 2);
+        ScoreRecord record = ScoreRecord.of(model, "u-7", 0.25, "event", "view", 1, 1, 2, null);
 
         // an event time of 2019: a record stamped with it is past any retention.ms at once
         var produced =
